@@ -1,0 +1,181 @@
+package subject
+
+// Tree is a trie of subjects keyed by token, holding one value per subject.
+// It stores literal subjects or filters (with "*" and ">" tokens) alike and
+// answers, in time proportional to the answer rather than to its size:
+// which stored filters match a literal subject (MatchFilters, watch
+// fan-out) and which stored subjects match a filter (MatchLiterals). The
+// zero Tree is empty and ready to use. A Tree is not safe for concurrent
+// use.
+type Tree[T any] struct {
+	root node[T]
+	size int
+}
+
+type node[T any] struct {
+	children map[string]*node[T]
+	subj     string // the full subject stored here, when has is set
+	val      T
+	has      bool
+}
+
+// Len returns the number of subjects stored.
+func (t *Tree[T]) Len() int { return t.size }
+
+// Get returns the value stored at exactly subj.
+func (t *Tree[T]) Get(subj string) (T, bool) {
+	n := &t.root
+	for s, more := subj, true; more; {
+		var tok string
+		tok, s, more = Next(s)
+		if n = n.children[tok]; n == nil {
+			var zero T
+			return zero, false
+		}
+	}
+	return n.val, n.has
+}
+
+// Set stores v at subj, replacing any value there.
+func (t *Tree[T]) Set(subj string, v T) {
+	n := &t.root
+	for s, more := subj, true; more; {
+		var tok string
+		tok, s, more = Next(s)
+		c := n.children[tok]
+		if c == nil {
+			if n.children == nil {
+				n.children = make(map[string]*node[T], 1)
+			}
+			c = &node[T]{}
+			n.children[tok] = c
+		}
+		n = c
+	}
+	if !n.has {
+		t.size++
+	}
+	n.subj, n.val, n.has = subj, v, true
+}
+
+// Delete removes subj and prunes the nodes left empty. It reports whether
+// subj was stored.
+func (t *Tree[T]) Delete(subj string) bool {
+	return t.root.delete(subj, t)
+}
+
+func (n *node[T]) delete(s string, t *Tree[T]) bool {
+	tok, rest, more := Next(s)
+	c := n.children[tok]
+	if c == nil {
+		return false
+	}
+	if more {
+		if !c.delete(rest, t) {
+			return false
+		}
+	} else {
+		if !c.has {
+			return false
+		}
+		var zero T
+		c.val, c.subj, c.has = zero, "", false
+		t.size--
+	}
+	if !c.has && len(c.children) == 0 {
+		delete(n.children, tok)
+	}
+	return true
+}
+
+// MatchFilters calls fn for every stored filter that matches the literal
+// subject subj, until fn returns false.
+func (t *Tree[T]) MatchFilters(subj string, fn func(filter string, v T) bool) {
+	t.root.matchFilters(subj, fn)
+}
+
+func (n *node[T]) matchFilters(s string, fn func(string, T) bool) bool {
+	if len(n.children) == 0 {
+		return true
+	}
+	tok, rest, more := Next(s)
+	if len(tok) == 0 {
+		return true
+	}
+	if c := n.children[Tail]; c != nil && c.has && !fn(c.subj, c.val) {
+		return false
+	}
+	for _, key := range [2]string{tok, Star} {
+		c := n.children[key]
+		if c == nil {
+			continue
+		}
+		if more {
+			if !c.matchFilters(rest, fn) {
+				return false
+			}
+		} else if c.has && !fn(c.subj, c.val) {
+			return false
+		}
+		if tok == Star {
+			break // a literal "*" token is the same child; visit it once
+		}
+	}
+	return true
+}
+
+// MatchLiterals calls fn for every stored subject that the filter matches,
+// until fn returns false. Stored subjects are taken as literals.
+func (t *Tree[T]) MatchLiterals(filter string, fn func(subj string, v T) bool) {
+	t.root.matchLiterals(filter, fn)
+}
+
+func (n *node[T]) matchLiterals(f string, fn func(string, T) bool) bool {
+	tok, rest, more := Next(f)
+	if len(tok) == 0 {
+		return true
+	}
+	visit := func(c *node[T]) bool {
+		if more {
+			return c.matchLiterals(rest, fn)
+		}
+		return !c.has || fn(c.subj, c.val)
+	}
+	switch {
+	case tok == Tail && !more:
+		for _, c := range n.children {
+			if !c.walk(fn) {
+				return false
+			}
+		}
+	case tok == Star:
+		for _, c := range n.children {
+			if !visit(c) {
+				return false
+			}
+		}
+	default:
+		if c := n.children[tok]; c != nil {
+			return visit(c)
+		}
+	}
+	return true
+}
+
+// walk calls fn for every value in the subtree rooted at n.
+func (n *node[T]) walk(fn func(string, T) bool) bool {
+	if n.has && !fn(n.subj, n.val) {
+		return false
+	}
+	for _, c := range n.children {
+		if !c.walk(fn) {
+			return false
+		}
+	}
+	return true
+}
+
+// Walk calls fn for every stored subject, until fn returns false.
+func (t *Tree[T]) Walk(fn func(subj string, v T) bool) {
+	t.root.walk(fn)
+}
