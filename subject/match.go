@@ -11,7 +11,9 @@ const (
 // token that is exactly "*" matches any one token and a final token that is
 // exactly ">" matches one or more tokens; every other token, including ones
 // such as "a*" or "foo>", must equal the subject's token. An empty token on
-// either side never matches. Match does not allocate.
+// either side never matches, except in the part of subj that a final ">"
+// covers, which is not examined (nats-server's SubjectMatchesFilter does the
+// same; valid keys have no empty token). Match does not allocate.
 func Match(subj, filter string) bool {
 	for {
 		ft, frest, fmore := Next(filter)

@@ -1,0 +1,198 @@
+package memkv
+
+import (
+	"errors"
+	"maps"
+	"reflect"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/jetsim/jetsim/stream"
+	"github.com/jetsim/jetsim/subject"
+)
+
+// Server identity reported in bucket metadata, as nats-server v2.15.2 sets
+// it (server/jetstream_versioning.go).
+const (
+	serverVersion  = "2.15.2"
+	serverAPILevel = "5"
+	metaVersion    = "_nats.ver"
+	metaLevel      = "_nats.level"
+	metaReqLevel   = "_nats.req.level"
+)
+
+// errNoMirrors is returned for configs memkv cannot serve faithfully.
+var errNoMirrors = errors.New("memkv: bucket mirrors and sources are not supported")
+
+// prepareConfig maps a KV config to its stream config exactly as nats.go
+// does (jetstream/kv.go: prepareKeyValueConfig), with the client's own
+// checks; the server's checks follow in newBucketState and update.
+func prepareConfig(cfg jetstream.KeyValueConfig) (jetstream.StreamConfig, error) {
+	if !subject.ValidBucket(cfg.Bucket) {
+		return jetstream.StreamConfig{}, jetstream.ErrInvalidBucketName
+	}
+	history := int64(1)
+	if cfg.History > 0 {
+		if cfg.History > jetstream.KeyValueMaxHistory {
+			return jetstream.StreamConfig{}, jetstream.ErrHistoryTooLarge
+		}
+		history = int64(cfg.History)
+	}
+	if cfg.Mirror != nil || len(cfg.Sources) > 0 {
+		return jetstream.StreamConfig{}, errNoMirrors
+	}
+	replicas := cfg.Replicas
+	if replicas == 0 {
+		replicas = 1
+	}
+	maxBytes := cfg.MaxBytes
+	if maxBytes == 0 {
+		maxBytes = -1
+	}
+	maxMsgSize := cfg.MaxValueSize
+	if maxMsgSize == 0 {
+		maxMsgSize = -1
+	}
+	dupes := 2 * time.Minute
+	if cfg.TTL > 0 && cfg.TTL < dupes {
+		dupes = cfg.TTL
+	}
+	var compression jetstream.StoreCompression
+	if cfg.Compression {
+		compression = jetstream.S2Compression
+	}
+	scfg := jetstream.StreamConfig{
+		Name:              "KV_" + cfg.Bucket,
+		Description:       cfg.Description,
+		Subjects:          []string{"$KV." + cfg.Bucket + ".>"},
+		MaxMsgsPerSubject: history,
+		MaxBytes:          maxBytes,
+		MaxAge:            cfg.TTL,
+		MaxMsgSize:        maxMsgSize,
+		Storage:           cfg.Storage,
+		Replicas:          replicas,
+		Placement:         cfg.Placement,
+		AllowRollup:       true,
+		DenyDelete:        true,
+		Duplicates:        dupes,
+		MaxMsgs:           -1,
+		MaxConsumers:      -1,
+		AllowDirect:       true,
+		RePublish:         cfg.RePublish,
+		Compression:       compression,
+		Discard:           jetstream.DiscardNew,
+		Metadata:          maps.Clone(cfg.Metadata),
+	}
+	if cfg.LimitMarkerTTL != 0 {
+		scfg.AllowMsgTTL = true
+		scfg.SubjectDeleteMarkerTTL = cfg.LimitMarkerTTL
+	}
+	// The server's normalisation of what the client sent.
+	if scfg.MaxBytes < -1 {
+		scfg.MaxBytes = -1
+	}
+	if scfg.MaxMsgSize < -1 {
+		scfg.MaxMsgSize = -1
+	}
+	if scfg.Metadata == nil {
+		scfg.Metadata = make(map[string]string)
+	}
+	delete(scfg.Metadata, metaVersion)
+	delete(scfg.Metadata, metaLevel)
+	scfg.Metadata[metaReqLevel] = "0"
+	if scfg.AllowMsgTTL {
+		scfg.Metadata[metaReqLevel] = "1"
+	}
+	return scfg, nil
+}
+
+// streamConfig is the engine's view of a prepared config, after the
+// server's standalone checks on replicas.
+func streamConfig(scfg jetstream.StreamConfig) (stream.Config, error) {
+	switch {
+	case scfg.Replicas < 0:
+		return stream.Config{}, &jetstream.APIError{Code: 400, ErrorCode: 10133, Description: "replicas count cannot be negative"}
+	case scfg.Replicas > 1:
+		return stream.Config{}, &jetstream.APIError{Code: 500, ErrorCode: 10074, Description: "replicas > 1 not supported in non-clustered mode"}
+	}
+	return stream.Config{
+		Name:                   scfg.Name,
+		Subjects:               scfg.Subjects,
+		Storage:                stream.Storage(scfg.Storage),
+		MaxMsgs:                scfg.MaxMsgs,
+		MaxBytes:               scfg.MaxBytes,
+		MaxMsgSize:             scfg.MaxMsgSize,
+		MaxMsgsPerSubject:      scfg.MaxMsgsPerSubject,
+		MaxAge:                 scfg.MaxAge,
+		Discard:                stream.Discard(scfg.Discard),
+		DenyDelete:             scfg.DenyDelete,
+		DenyPurge:              scfg.DenyPurge,
+		AllowRollup:            scfg.AllowRollup,
+		AllowMsgTTL:            scfg.AllowMsgTTL,
+		SubjectDeleteMarkerTTL: scfg.SubjectDeleteMarkerTTL,
+		Duplicates:             scfg.Duplicates,
+	}, nil
+}
+
+// bucketState is one bucket: its stream and the config it was made with.
+type bucketState struct {
+	name    string
+	stream  *stream.Stream
+	clock   stream.Clock
+	created time.Time
+	deleted atomic.Bool
+
+	cfg jetstream.StreamConfig // guarded by Manager.mu
+}
+
+func newBucketState(name string, scfg jetstream.StreamConfig, clock stream.Clock) (*bucketState, error) {
+	ecfg, err := streamConfig(scfg)
+	if err != nil {
+		return nil, err
+	}
+	s, err := stream.New(ecfg, clock)
+	if err != nil {
+		return nil, apiError(err)
+	}
+	return &bucketState{name: name, stream: s, clock: clock, created: clock.Now().UTC(), cfg: scfg}, nil
+}
+
+// sameConfig is the server's test for an idempotent create: the requested
+// config equals the stored one.
+func (st *bucketState) sameConfig(scfg jetstream.StreamConfig) bool {
+	return reflect.DeepEqual(st.cfg, scfg)
+}
+
+func (st *bucketState) update(scfg jetstream.StreamConfig) error {
+	ecfg, err := streamConfig(scfg)
+	if err != nil {
+		return err
+	}
+	if err := st.stream.UpdateConfig(ecfg); err != nil {
+		return apiError(err)
+	}
+	st.cfg = scfg
+	return nil
+}
+
+// info returns the stream info the server would answer with.
+func (st *bucketState) info(cfg jetstream.StreamConfig) *jetstream.StreamInfo {
+	ss := st.stream.State()
+	cfg.Subjects = append([]string(nil), cfg.Subjects...)
+	cfg.Metadata = maps.Clone(cfg.Metadata)
+	cfg.Metadata[metaVersion] = serverVersion
+	cfg.Metadata[metaLevel] = serverAPILevel
+	return &jetstream.StreamInfo{
+		Config:  cfg,
+		Created: st.created,
+		State: jetstream.StreamState{
+			Msgs: ss.Msgs, Bytes: ss.Bytes,
+			FirstSeq: ss.FirstSeq, FirstTime: ss.FirstTime,
+			LastSeq: ss.LastSeq, LastTime: ss.LastTime,
+			NumDeleted: ss.NumDeleted, NumSubjects: uint64(ss.NumSubjects),
+		},
+		TimeStamp: st.clock.Now().UTC(),
+	}
+}

@@ -1,0 +1,239 @@
+package memkv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/jetsim/jetsim/stream"
+	"github.com/jetsim/jetsim/subject"
+	"github.com/jetsim/jetsim/watch"
+)
+
+// errBadPattern is the client's error for an invalid watch pattern.
+var errBadPattern = fmt.Errorf("%w: %s", jetstream.ErrInvalidKey, "key cannot be empty and must be a valid NATS subject")
+
+// keyWatcher is a jetstream.KeyWatcher.
+type keyWatcher struct {
+	w *watch.Watcher[jetstream.KeyValueEntry]
+}
+
+func (k *keyWatcher) Updates() <-chan jetstream.KeyValueEntry { return k.w.Updates() }
+
+// Stop ends the watcher; a second Stop gives nats.ErrBadSubscription, as
+// the client's second Unsubscribe does.
+func (k *keyWatcher) Stop() error {
+	if k.w.Stop() != nil {
+		return nats.ErrBadSubscription
+	}
+	return nil
+}
+
+// Watch watches the keys matching the pattern keys ("*" and ">" tokens).
+// It sends a nil entry once the initial values are delivered.
+func (b *Bucket) Watch(ctx context.Context, keys string, opts ...jetstream.WatchOpt) (jetstream.KeyWatcher, error) {
+	return b.WatchFiltered(ctx, []string{keys}, opts...)
+}
+
+// WatchAll watches every key of the bucket.
+func (b *Bucket) WatchAll(ctx context.Context, opts ...jetstream.WatchOpt) (jetstream.KeyWatcher, error) {
+	return b.Watch(ctx, jetstream.AllKeys, opts...)
+}
+
+// WatchFiltered watches the keys matching any of the patterns; none means
+// all keys. Like the client, it rewrites the caller's slice in place to
+// the full subjects. Overlapping patterns are refused.
+func (b *Bucket) WatchFiltered(ctx context.Context, keys []string, opts ...jetstream.WatchOpt) (jetstream.KeyWatcher, error) {
+	for _, k := range keys {
+		if !subject.ValidPattern(k) {
+			return nil, errBadPattern
+		}
+	}
+	o, err := decodeWatchOpts(opts)
+	if err != nil {
+		return nil, err
+	}
+	w, err := watch.Start(ctxOrBackground(ctx), b.state().stream, b.watchOptions(keys, o), b.decoder(false))
+	if err != nil {
+		return nil, watchError(err)
+	}
+	return &keyWatcher{w}, nil
+}
+
+// watchOptions turns patterns and decoded options into watch options,
+// prefixing keys in place as the client does.
+func (b *Bucket) watchOptions(keys []string, o watchConfig) watch.Options {
+	for i, k := range keys {
+		keys[i] = b.pre + k
+	}
+	filters := keys
+	if len(filters) == 0 {
+		filters = []string{b.pre + jetstream.AllKeys}
+	}
+	return watch.Options{
+		Filters:            filters,
+		IncludeHistory:     o.IncludeHistory,
+		IgnoreDeletes:      o.IgnoreDeletes,
+		MetaOnly:           o.MetaOnly,
+		UpdatesOnly:        o.UpdatesOnly,
+		ResumeFromRevision: o.ResumeFromRevision,
+	}
+}
+
+// decoder makes watch entries: Created() in the local zone, as the client
+// builds it from the reply subject's timestamp.
+func (b *Bucket) decoder(legacy bool) watch.Decoder[jetstream.KeyValueEntry] {
+	return func(m stream.Msg, delta uint64) (jetstream.KeyValueEntry, bool) {
+		e := b.entryOf(m, delta, legacy)
+		return e, e.op != jetstream.KeyValuePut
+	}
+}
+
+func (b *Bucket) entryOf(m stream.Msg, delta uint64, legacy bool) *entry {
+	return &entry{
+		bucket:   b.name,
+		key:      m.Subject[len(b.pre):],
+		value:    copyValue(m.Data),
+		revision: m.Seq,
+		delta:    delta,
+		created:  time.Unix(0, m.Time.UnixNano()),
+		op:       opOf(m.Header, legacy),
+	}
+}
+
+// watchError maps consumer-creation errors to what the client's push
+// subscribe returns (legacy API errors).
+func watchError(err error) error {
+	var se *stream.Error
+	switch {
+	case errors.Is(err, stream.ErrClosed):
+		return &nats.APIError{Code: 404, ErrorCode: nats.JSErrCodeStreamNotFound, Description: "stream not found"}
+	case errors.As(err, &se):
+		return &nats.APIError{Code: se.Code, ErrorCode: nats.ErrorCode(se.ErrCode), Description: se.Description}
+	}
+	return err
+}
+
+func ctxOrBackground(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
+}
+
+// collect gathers the initial entries of a watch, as Keys, History and
+// PurgeDeletes do through a watcher in the client.
+func (b *Bucket) collect(ctx context.Context, keys []string, o watchConfig, legacy bool) ([]jetstream.KeyValueEntry, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	out, err := watch.Collect(b.state().stream, b.watchOptions(keys, o), b.decoder(legacy))
+	if err != nil {
+		return nil, watchError(err)
+	}
+	return out, nil
+}
+
+// Keys returns the keys that have a value, sorted, or ErrNoKeysFound.
+func (b *Bucket) Keys(ctx context.Context, opts ...jetstream.WatchOpt) ([]string, error) {
+	o, err := decodeWatchOpts(append(opts, jetstream.IgnoreDeletes(), jetstream.MetaOnly()))
+	if err != nil {
+		return nil, err
+	}
+	entries, err := b.collect(ctx, []string{jetstream.AllKeys}, o, false)
+	if err != nil {
+		return nil, err
+	}
+	return sortedKeys(entries)
+}
+
+func sortedKeys(entries []jetstream.KeyValueEntry) ([]string, error) {
+	if len(entries) == 0 {
+		return nil, jetstream.ErrNoKeysFound
+	}
+	keys := make([]string, len(entries))
+	for i, e := range entries {
+		keys[i] = e.Key()
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys), nil
+}
+
+// History returns every stored entry of the keys matching key, markers
+// included, oldest first, or ErrKeyNotFound.
+func (b *Bucket) History(ctx context.Context, key string, opts ...jetstream.WatchOpt) ([]jetstream.KeyValueEntry, error) {
+	if !subject.ValidPattern(key) {
+		return nil, errBadPattern
+	}
+	o, err := decodeWatchOpts(append(opts, jetstream.IncludeHistory()))
+	if err != nil {
+		return nil, err
+	}
+	entries, err := b.collect(ctx, []string{key}, o, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) == 0 {
+		return nil, jetstream.ErrKeyNotFound
+	}
+	return entries, nil
+}
+
+// keyLister is a jetstream.KeyLister fed by a watcher.
+type keyLister struct {
+	watcher jetstream.KeyWatcher
+	keys    chan string
+}
+
+func (kl *keyLister) Keys() <-chan string { return kl.keys }
+func (kl *keyLister) Stop() error         { return kl.watcher.Stop() }
+
+// ListKeys streams the keys that have a value, in revision order of their
+// latest entry; the channel closes after the last one.
+func (b *Bucket) ListKeys(ctx context.Context, opts ...jetstream.WatchOpt) (jetstream.KeyLister, error) {
+	w, err := b.WatchAll(ctx, append(opts, jetstream.IgnoreDeletes(), jetstream.MetaOnly())...)
+	if err != nil {
+		return nil, err
+	}
+	return listKeys(ctxOrBackground(ctx), w), nil
+}
+
+// ListKeysFiltered is ListKeys for the keys matching any of filters.
+func (b *Bucket) ListKeysFiltered(ctx context.Context, filters ...string) (jetstream.KeyLister, error) {
+	w, err := b.WatchFiltered(ctx, filters, jetstream.IgnoreDeletes(), jetstream.MetaOnly())
+	if err != nil {
+		return nil, err
+	}
+	return listKeys(ctxOrBackground(ctx), w), nil
+}
+
+// listKeys forwards a watcher's initial keys, as the client's goroutine
+// does; it ends at the nil marker or with ctx.
+func listKeys(ctx context.Context, w jetstream.KeyWatcher) *keyLister {
+	kl := &keyLister{watcher: w, keys: make(chan string, watch.Capacity)}
+	go func() {
+		defer close(kl.keys)
+		defer w.Stop()
+		for {
+			select {
+			case e, ok := <-w.Updates():
+				if !ok || e == nil {
+					return
+				}
+				select {
+				case kl.keys <- e.Key():
+				case <-ctx.Done():
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return kl
+}

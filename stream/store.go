@@ -1,0 +1,246 @@
+package stream
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/jetsim/jetsim/subject"
+)
+
+// Ack is the answer to a stored message.
+type Ack struct {
+	Seq       uint64
+	Duplicate bool // a Nats-Msg-Id seen within the Duplicates window
+}
+
+// ErrNoSubject is returned for a subject that no subject of the stream
+// matches: a real server would have no stream to answer the publish.
+var ErrNoSubject = fmt.Errorf("stream: subject not bound to the stream")
+
+// Store stores a message with wire-form headers hdr (nil for none) and
+// data, both copied. It honours Nats-Expected-Last-Subject-Sequence,
+// Nats-Expected-Last-Sequence, Nats-Rollup, Nats-TTL and Nats-Msg-Id, and
+// fails with the server's *Error in the server's order of checks
+// (server/stream.go: processJetStreamMsgWithBatch, then
+// server/memstore.go: storeRawMsg). A failed store uses no sequence.
+func (s *Stream) Store(subj string, hdr, data []byte) (Ack, error) {
+	s.mu.Lock()
+	ack, err := s.store(subj, hdr, data, s.clock.Now().UnixNano())
+	s.unlockAndWake()
+	return ack, err
+}
+
+// pubHeaders are the headers Store acts on.
+type pubHeaders struct {
+	msgID                string
+	expSeq, expSubjSeq   string
+	hasExpSeq, hasSubjEx bool
+	rollup               string
+	ttl                  string
+	hasTTL               bool
+}
+
+func parsePubHeaders(hdr []byte) (h pubHeaders) {
+	if len(hdr) == 0 {
+		return h
+	}
+	h.msgID, _ = HeaderValue(hdr, MsgID)
+	h.expSeq, h.hasExpSeq = HeaderValue(hdr, ExpectedLastSeq)
+	h.expSubjSeq, h.hasSubjEx = HeaderValue(hdr, ExpectedLastSubjSeq)
+	h.rollup, _ = HeaderValue(hdr, Rollup)
+	h.ttl, h.hasTTL = HeaderValue(hdr, MessageTTL)
+	return h
+}
+
+// store is Store with mu held; ts is the store time in Unix nanoseconds.
+func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
+	if s.closed {
+		return Ack{}, ErrClosed
+	}
+	if !s.bound(subj) {
+		return Ack{}, ErrNoSubject
+	}
+	cfg := &s.cfg
+	h := parsePubHeaders(hdr)
+
+	if cfg.MaxMsgSize >= 0 && len(hdr)+len(data) > int(cfg.MaxMsgSize) {
+		return Ack{}, ErrMessageTooLarge
+	}
+	var ttl int64
+	if h.hasTTL {
+		// An unparsable or sub-second TTL reads as 0 here, so that 10165
+		// wins over 10166 for it.
+		ttl, _ = parseTTL(h.ttl)
+		if ttl != 0 && !cfg.AllowMsgTTL {
+			return Ack{}, ErrTTLDisabled
+		}
+	}
+	if h.msgID != "" {
+		if seq, ok := s.dedup.find(h.msgID, ts, int64(cfg.Duplicates)); ok {
+			return Ack{Seq: seq, Duplicate: true}, nil
+		}
+	}
+	if h.hasExpSeq {
+		if n, err := strconv.ParseUint(h.expSeq, 10, 64); err != nil || n != s.lastSeq {
+			return Ack{}, wrongLastSequence(s.lastSeq)
+		}
+	}
+	var ss *subjState
+	ss, _ = s.subjects.Get(subj)
+	if h.hasSubjEx {
+		var fseq uint64
+		if ss != nil {
+			fseq = ss.last()
+		}
+		if n, err := strconv.ParseUint(h.expSubjSeq, 10, 64); err != nil || n != fseq {
+			return Ack{}, wrongLastSequence(fseq)
+		}
+	}
+	if h.rollup != "" {
+		if !cfg.AllowRollup || cfg.DenyPurge {
+			return Ack{}, ErrRollupNotPermitted
+		}
+		if h.rollup != RollupSubject && h.rollup != RollupAll {
+			return Ack{}, &Error{500, CodeRollupFailed, fmt.Sprintf("rollup value invalid: %q", h.rollup)}
+		}
+	}
+	if h.hasTTL {
+		var err error
+		if ttl, err = parseTTL(h.ttl); err != nil {
+			return Ack{}, ErrInvalidTTL
+		}
+		// With subject delete markers a TTL is raised to the marker TTL,
+		// except when only one message per subject is kept (stream.go).
+		if sdm := int64(cfg.SubjectDeleteMarkerTTL.Seconds()); ttl > 0 && sdm > 0 && cfg.MaxMsgsPerSubject != 1 && ttl < sdm {
+			ttl = sdm
+			hdr = ReplaceHeader(hdr, MessageTTL, strconv.FormatInt(ttl, 10))
+		}
+	}
+	if err := s.checkDiscardNew(ss, subj, hdr, data); err != nil {
+		return Ack{}, err
+	}
+
+	seq := s.lastSeq + 1
+	m := &msg{seq: seq, ts: ts, hlen: uint32(len(hdr))}
+	m.buf = make([]byte, len(hdr)+len(data))
+	copy(m.buf, hdr)
+	copy(m.buf[len(hdr):], data)
+	if ss == nil {
+		ss = &subjState{subj: subj}
+		s.subjects.Set(subj, ss)
+	}
+	m.subj = ss.subj // share one string per subject
+	s.msgs.ReplaceOrInsert(m)
+	ss.seqs = append(ss.seqs, seq)
+	if s.nmsgs == 0 {
+		s.firstSeq, s.firstTime = seq, ts
+	}
+	s.nmsgs++
+	s.bytes += s.msgSize(len(subj), len(hdr), len(data))
+	s.lastSeq, s.lastTime = seq, ts
+	s.stored(m)
+
+	if maxp := cfg.MaxMsgsPerSubject; maxp > 0 {
+		for int64(len(ss.seqs)) > maxp {
+			s.removeSeq(ss.seqs[0])
+		}
+	}
+	s.enforceDiscardOld()
+	switch h.rollup {
+	case RollupSubject:
+		s.purgeLocked(subj, 0, 1)
+	case RollupAll:
+		s.purgeLocked("", 0, 1)
+	}
+	if h.msgID != "" {
+		s.dedup.add(h.msgID, seq, ts)
+	}
+	if ttl > 0 {
+		s.ttls.ReplaceOrInsert(ttlEntry{expires: ts + ttl*1e9, seq: seq})
+	}
+	s.scheduleCheck(ts)
+	return Ack{Seq: seq}, nil
+}
+
+// bound reports whether subj falls under the stream's subjects.
+func (s *Stream) bound(subj string) bool {
+	for _, f := range s.cfg.Subjects {
+		if subject.Match(subj, f) {
+			return true
+		}
+	}
+	return len(s.cfg.Subjects) == 0
+}
+
+// checkDiscardNew is the DiscardNew part of server/memstore.go storeRawMsg.
+// It runs before any rollup: a message that is at its subject's limit may
+// replace the subject's oldest one if that one is at least as large.
+func (s *Stream) checkDiscardNew(ss *subjState, subj string, hdr, data []byte) error {
+	cfg := &s.cfg
+	if cfg.Discard != DiscardNew {
+		return nil
+	}
+	atLimit := ss != nil && cfg.MaxMsgsPerSubject > 0 && int64(len(ss.seqs)) >= cfg.MaxMsgsPerSubject
+	if cfg.MaxMsgs > 0 && s.nmsgs >= uint64(cfg.MaxMsgs) && !atLimit {
+		return ErrMaxMsgs
+	}
+	if cfg.MaxBytes > 0 {
+		size := s.msgSize(len(subj), len(hdr), len(data))
+		if s.bytes+size > uint64(cfg.MaxBytes) {
+			if !atLimit {
+				return ErrMaxBytes
+			}
+			old := s.get(ss.seqs[0])
+			if old == nil || s.msgSize(len(old.subj), int(old.hlen), len(old.buf)-int(old.hlen)) < size {
+				return ErrMaxBytes
+			}
+		}
+	}
+	return nil
+}
+
+// enforceDiscardOld drops the oldest messages while MaxMsgs or MaxBytes is
+// exceeded under DiscardOld.
+func (s *Stream) enforceDiscardOld() {
+	if s.cfg.Discard != DiscardOld {
+		return
+	}
+	for s.nmsgs > 0 && (s.cfg.MaxMsgs > 0 && s.nmsgs > uint64(s.cfg.MaxMsgs) ||
+		s.cfg.MaxBytes > 0 && s.bytes > uint64(s.cfg.MaxBytes)) {
+		m, _ := s.msgs.Min()
+		s.removeSeq(m.seq)
+	}
+}
+
+// removeSeq removes the message at seq, if stored, and tells the consumers
+// that still had it to deliver. It reports whether a message was removed.
+func (s *Stream) removeSeq(seq uint64) bool {
+	m := s.get(seq)
+	if m == nil {
+		return false
+	}
+	s.msgs.Delete(m)
+	s.nmsgs--
+	s.bytes -= s.msgSize(len(m.subj), int(m.hlen), len(m.buf)-int(m.hlen))
+	if ss, ok := s.subjects.Get(m.subj); ok {
+		if i, found := slices.BinarySearch(ss.seqs, seq); found {
+			if i == 0 {
+				ss.seqs = ss.seqs[1:]
+			} else {
+				ss.seqs = slices.Delete(ss.seqs, i, i+1)
+			}
+		}
+		if len(ss.seqs) == 0 {
+			s.subjects.Delete(m.subj)
+		}
+	}
+	if s.nmsgs == 0 {
+		s.firstSeq, s.firstTime = s.lastSeq+1, 0
+	} else if seq == s.firstSeq {
+		first, _ := s.msgs.Min()
+		s.firstSeq, s.firstTime = first.seq, first.ts
+	}
+	s.removed(m)
+	return true
+}

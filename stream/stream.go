@@ -1,0 +1,210 @@
+package stream
+
+import (
+	"sync"
+	"time"
+
+	"github.com/google/btree"
+
+	"github.com/jetsim/jetsim/subject"
+)
+
+// Stream is one in-process JetStream stream. Create it with New.
+type Stream struct {
+	mu    sync.Mutex
+	cfg   Config
+	clock Clock
+
+	msgs     *btree.BTreeG[*msg] // by sequence
+	subjects subject.Tree[*subjState]
+	probe    msg // a reusable search key for msgs, guarded by mu
+
+	nmsgs, bytes      uint64
+	firstSeq, lastSeq uint64
+	firstTime         int64
+	lastTime          int64
+
+	ttls  *btree.BTreeG[ttlEntry] // per-message TTL expiries
+	dedup dedupWindow
+
+	consumers subject.Tree[[]*Consumer] // by filter
+	wake      []*Consumer               // scratch for notify, guarded by mu
+
+	timer     Timer // the age/TTL check
+	timerAt   int64 // when timer fires, 0 when none
+	lastCheck int64 // when the last check ran
+
+	closed bool
+}
+
+// msg is a stored message. buf holds the header then the data, in one
+// allocation, as the server's StoreMsg does.
+type msg struct {
+	seq  uint64
+	ts   int64
+	subj string
+	buf  []byte
+	hlen uint32
+}
+
+func (m *msg) hdr() []byte {
+	if m.hlen == 0 {
+		return nil
+	}
+	return m.buf[:m.hlen]
+}
+func (m *msg) data() []byte { return m.buf[m.hlen:] }
+
+// subjState is the per-subject index: the sequences stored on it, oldest
+// first (at most MaxMsgsPerSubject for a KV key).
+type subjState struct {
+	subj string
+	seqs []uint64
+}
+
+func (ss *subjState) last() uint64 { return ss.seqs[len(ss.seqs)-1] }
+
+type ttlEntry struct {
+	expires int64
+	seq     uint64
+}
+
+// New creates a stream after validating cfg as the server does (see
+// Config.Validate). A nil clock means SystemClock.
+func New(cfg Config, clock Clock) (*Stream, error) {
+	cfg, err := cfg.Validate()
+	if err != nil {
+		return nil, err
+	}
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	s := &Stream{
+		cfg:   cfg,
+		clock: clock,
+		msgs:  btree.NewG(32, func(a, b *msg) bool { return a.seq < b.seq }),
+		ttls: btree.NewG(8, func(a, b ttlEntry) bool {
+			return a.expires < b.expires || a.expires == b.expires && a.seq < b.seq
+		}),
+		firstSeq: 1,
+	}
+	return s, nil
+}
+
+// Config returns the stream's configuration with defaults applied.
+func (s *Stream) Config() Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg := s.cfg
+	cfg.Subjects = append([]string(nil), cfg.Subjects...)
+	return cfg
+}
+
+// UpdateConfig applies cfg as the server's stream update does: lowering
+// MaxMsgsPerSubject trims every subject to its newest messages at once,
+// while lowering MaxBytes or MaxMsgs with DiscardNew evicts nothing
+// (server/memstore.go: UpdateConfig).
+func (s *Stream) UpdateConfig(cfg Config) error {
+	cfg, err := cfg.Validate()
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	if err := checkUpdate(s.cfg, cfg); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	old := s.cfg
+	s.cfg = cfg
+	if maxp := cfg.MaxMsgsPerSubject; maxp > 0 && (old.MaxMsgsPerSubject <= 0 || maxp < old.MaxMsgsPerSubject) {
+		var trim []*subjState
+		s.subjects.Walk(func(_ string, ss *subjState) bool {
+			if int64(len(ss.seqs)) > maxp {
+				trim = append(trim, ss)
+			}
+			return true
+		})
+		for _, ss := range trim {
+			for int64(len(ss.seqs)) > maxp {
+				s.removeSeq(ss.seqs[0])
+			}
+		}
+	}
+	s.enforceDiscardOld()
+	s.scheduleCheck(s.clock.Now().UnixNano())
+	s.unlockAndWake()
+	return nil
+}
+
+// Close stops the stream's timers and ends its consumers. Every later call
+// returns ErrClosed.
+func (s *Stream) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer, s.timerAt = nil, 0
+	}
+	var all []*Consumer
+	s.consumers.Walk(func(_ string, cs []*Consumer) bool {
+		all = append(all, cs...)
+		return true
+	})
+	s.mu.Unlock()
+	for _, c := range all {
+		c.signal()
+	}
+}
+
+// msgSize is the byte count of one message in the stream's state:
+// server/memstore.go memStoreMsgSizeRaw, or filestore.go
+// fileStoreMsgSizeRaw for FileStorage.
+func (s *Stream) msgSize(slen, hlen, dlen int) uint64 {
+	if s.cfg.Storage == FileStorage {
+		if hlen == 0 {
+			return uint64(22 + slen + dlen + 8)
+		}
+		return uint64(22 + slen + 4 + hlen + dlen + 8)
+	}
+	return uint64(slen + hlen + dlen + 16)
+}
+
+// get returns the message at seq, or nil.
+func (s *Stream) get(seq uint64) *msg {
+	s.probe.seq = seq
+	m, _ := s.msgs.Get(&s.probe)
+	return m
+}
+
+// unlockAndWake releases mu and then signals the consumers collected in
+// s.wake, so that no channel operation happens under the lock.
+func (s *Stream) unlockAndWake() {
+	wake := s.wake
+	s.wake = s.wake[:0]
+	if len(wake) == 0 {
+		s.mu.Unlock()
+		return
+	}
+	// Copy out: s.wake may be reused as soon as mu is released.
+	var buf [16]*Consumer
+	cs := append(buf[:0], wake...)
+	s.mu.Unlock()
+	for _, c := range cs {
+		c.signal()
+	}
+}
+
+func unixNano(ns int64) time.Time {
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns).UTC()
+}

@@ -1,0 +1,198 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/jetsim/jetsim/stream"
+)
+
+// Capacity is the size of a watcher's channel, as in nats.go.
+const Capacity = 256
+
+// Options are the watch modes of nats.go, already decoded.
+type Options struct {
+	Filters            []string // full subjects; none means the whole stream
+	IncludeHistory     bool     // deliver all revisions, not the last per key
+	IgnoreDeletes      bool     // hide entries the Decoder reports as deleted
+	MetaOnly           bool     // deliver no values
+	UpdatesOnly        bool     // only what is written after the watch starts
+	ResumeFromRevision uint64   // start at this revision, history included
+}
+
+// Consumer returns the ordered consumer config the client asks the server
+// for: last-per-subject by default, all with IncludeHistory, new with
+// UpdatesOnly, and ResumeFromRevision overriding both (SEMANTICS §6.1).
+func (o Options) Consumer() stream.ConsumerConfig {
+	cfg := stream.ConsumerConfig{FilterSubjects: o.Filters, HeadersOnly: o.MetaOnly, DeliverPolicy: stream.DeliverLastPerSubject}
+	if o.IncludeHistory {
+		cfg.DeliverPolicy = stream.DeliverAll
+	}
+	if o.UpdatesOnly {
+		cfg.DeliverPolicy = stream.DeliverNew
+	}
+	if o.ResumeFromRevision > 0 {
+		cfg.DeliverPolicy = stream.DeliverByStartSequence
+		cfg.OptStartSeq = o.ResumeFromRevision
+	}
+	return cfg
+}
+
+// Decoder turns a delivered message and its pending count into an entry,
+// and reports whether the entry is a delete or purge (for IgnoreDeletes).
+type Decoder[E any] func(m stream.Msg, delta uint64) (entry E, deleted bool)
+
+// ErrStopped is returned by Stop on a watcher that is already stopped; the
+// caller maps it to its client's error (nats.ErrBadSubscription).
+var ErrStopped = errors.New("watch: already stopped")
+
+// Watcher delivers entries on its Updates channel until stopped.
+type Watcher[E any] struct {
+	updates chan E
+	c       *stream.Consumer
+	stop    chan struct{}
+	done    chan struct{}
+
+	mu       sync.Mutex
+	stopped  bool // Stop or the context ended it
+	orphaned bool // the stream went away; the goroutine left without closing updates
+}
+
+// Start creates the consumer for opts on s and starts the watcher's
+// goroutine. An already-done ctx fails with its error; when ctx ends later
+// the watcher stops as if Stop were called. The "initial values done"
+// marker (the zero E) is already in the channel when Start returns if
+// there is nothing to deliver initially, except with UpdatesOnly, which
+// never sends it.
+func Start[E any](ctx context.Context, s *stream.Stream, opts Options, decode Decoder[E]) (*Watcher[E], error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c, err := s.NewConsumer(opts.Consumer())
+	if err != nil {
+		return nil, err
+	}
+	w := &Watcher[E]{
+		updates: make(chan E, Capacity),
+		c:       c,
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	initPending := c.InitialPending()
+	initDone := opts.UpdatesOnly
+	if !initDone && initPending == 0 {
+		var marker E
+		w.updates <- marker
+		initDone = true
+	}
+	go w.run(ctx, opts.IgnoreDeletes, decode, initDone, initPending)
+	return w, nil
+}
+
+// Updates returns the channel of entries. It is closed after Stop or the
+// end of the context, once the entries already in it have been read.
+func (w *Watcher[E]) Updates() <-chan E { return w.updates }
+
+// Stop ends the watcher. Entries already in the channel stay readable, and
+// then the channel is closed. A second Stop returns ErrStopped.
+func (w *Watcher[E]) Stop() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stopped {
+		return ErrStopped
+	}
+	w.stopped = true
+	close(w.stop)
+	if w.orphaned {
+		close(w.updates)
+	}
+	return nil
+}
+
+// Done returns a channel that is closed when the watcher's goroutine has
+// ended: after Stop, the end of its context, or the end of its stream.
+func (w *Watcher[E]) Done() <-chan struct{} { return w.done }
+
+// Consumer returns the stream consumer behind the watcher, for
+// introspection.
+func (w *Watcher[E]) Consumer() *stream.Consumer { return w.c }
+
+func (w *Watcher[E]) run(ctx context.Context, ignoreDeletes bool, decode Decoder[E], initDone bool, initPending uint64) {
+	defer close(w.done)
+	defer w.c.Close()
+	var received uint64
+	for {
+		m, delta, err := w.c.Next()
+		if err != nil {
+			// The stream is gone: like the server, send nothing more and
+			// leave the channel open until Stop.
+			w.mu.Lock()
+			if w.stopped {
+				close(w.updates)
+			} else {
+				w.orphaned = true
+			}
+			w.mu.Unlock()
+			return
+		}
+		if m.Seq == 0 {
+			select {
+			case <-w.c.Ready():
+				continue
+			case <-w.stop:
+			case <-ctx.Done():
+				w.end()
+			}
+			close(w.updates)
+			return
+		}
+		entry, deleted := decode(m, delta)
+		if !ignoreDeletes || !deleted {
+			if !w.send(ctx, entry) {
+				close(w.updates)
+				return
+			}
+		}
+		if !initDone {
+			received++
+			if received >= initPending || delta == 0 {
+				initDone = true
+				var marker E
+				if !w.send(ctx, marker) {
+					close(w.updates)
+					return
+				}
+			}
+		}
+	}
+}
+
+// send blocks until e is in the channel or the watcher is stopped.
+func (w *Watcher[E]) send(ctx context.Context, e E) bool {
+	select {
+	case w.updates <- e:
+		return true
+	default:
+	}
+	select {
+	case w.updates <- e:
+		return true
+	case <-w.stop:
+		return false
+	case <-ctx.Done():
+		w.end()
+		return false
+	}
+}
+
+// end marks the watcher stopped by its context, so that a later Stop
+// reports ErrStopped as the client's second Unsubscribe does.
+func (w *Watcher[E]) end() {
+	w.mu.Lock()
+	if !w.stopped {
+		w.stopped = true
+		close(w.stop)
+	}
+	w.mu.Unlock()
+}
