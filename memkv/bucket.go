@@ -61,6 +61,12 @@ func (b *Bucket) Get(ctx context.Context, key string) (jetstream.KeyValueEntry, 
 // that revision is gone, is not of this key, or is a delete marker.
 // Revision 0 means the latest.
 func (b *Bucket) GetRevision(ctx context.Context, key string, revision uint64) (jetstream.KeyValueEntry, error) {
+	if !subject.ValidKey(key) {
+		return nil, jetstream.ErrInvalidKey
+	}
+	if err := b.m.fault(ctx, OpGet, b.name, key, false); err != nil {
+		return nil, err
+	}
 	e, err := b.get(ctx, key, revision, false)
 	if err != nil {
 		if errors.Is(err, jetstream.ErrKeyDeleted) {
@@ -109,6 +115,9 @@ func (b *Bucket) Put(ctx context.Context, key string, value []byte) (uint64, err
 	if !subject.ValidKey(key) {
 		return 0, jetstream.ErrInvalidKey
 	}
+	if err := b.m.fault(ctx, OpPut, b.name, key, false); err != nil {
+		return 0, err
+	}
 	return b.publish(ctx, key, nil, value)
 }
 
@@ -141,6 +150,11 @@ func (b *Bucket) Create(ctx context.Context, key string, value []byte, opts ...j
 	if err != nil {
 		return 0, err
 	}
+	if subject.ValidKey(key) {
+		if err := b.m.fault(ctx, OpCreate, b.name, key, false); err != nil {
+			return 0, err
+		}
+	}
 	return b.create(ctx, key, value, o.TTL, false)
 }
 
@@ -167,6 +181,11 @@ func (b *Bucket) create(ctx context.Context, key string, value []byte, ttl time.
 // (a delete marker included); otherwise the error is both
 // ErrKeyRevisionMismatch and ErrKeyExists.
 func (b *Bucket) Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error) {
+	if subject.ValidKey(key) {
+		if err := b.m.fault(ctx, OpUpdate, b.name, key, false); err != nil {
+			return 0, err
+		}
+	}
 	rev, err := b.updateRevision(ctx, key, value, revision, 0)
 	return rev, mapRevisionMismatch(err)
 }
@@ -204,6 +223,13 @@ func (b *Bucket) remove(ctx context.Context, key string, purge bool, opts []jets
 	}
 	if o.TTL > 0 && !purge {
 		return jetstream.ErrTTLOnDeleteNotSupported
+	}
+	op := OpDelete
+	if purge {
+		op = OpPurge
+	}
+	if err := b.m.fault(ctx, op, b.name, key, false); err != nil {
+		return err
 	}
 	return b.writeMarker(ctx, key, purge, o)
 }

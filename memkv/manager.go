@@ -19,6 +19,9 @@ type Manager struct {
 
 	mu      sync.RWMutex
 	buckets map[string]*bucketState // by bucket name
+
+	faults faultSet
+	reg    registry
 }
 
 // Option configures a Manager.
@@ -33,6 +36,7 @@ func WithClock(c stream.Clock) Option {
 // New returns an empty Manager.
 func New(opts ...Option) *Manager {
 	m := &Manager{clock: stream.SystemClock{}, buckets: make(map[string]*bucketState)}
+	m.faults.seed = 1
 	for _, o := range opts {
 		o(m)
 	}
@@ -47,6 +51,9 @@ func (m *Manager) KeyValue(ctx context.Context, bucket string) (jetstream.KeyVal
 		return nil, jetstream.ErrInvalidBucketName
 	}
 	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	if err := m.fault(ctx, OpBucket, bucket, "", false); err != nil {
 		return nil, err
 	}
 	st := m.lookup(bucket)
@@ -73,6 +80,9 @@ func (m *Manager) create(ctx context.Context, cfg jetstream.KeyValueConfig) (*bu
 		return nil, err
 	}
 	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	if err := m.fault(ctx, OpBucket, cfg.Bucket, "", false); err != nil {
 		return nil, err
 	}
 	m.mu.Lock()
@@ -110,6 +120,9 @@ func (m *Manager) update(ctx context.Context, cfg jetstream.KeyValueConfig) (*bu
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
+	if err := m.fault(ctx, OpBucket, cfg.Bucket, "", false); err != nil {
+		return nil, err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st := m.buckets[cfg.Bucket]
@@ -142,6 +155,9 @@ func (m *Manager) DeleteKeyValue(ctx context.Context, bucket string) error {
 		return jetstream.ErrInvalidBucketName
 	}
 	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	if err := m.fault(ctx, OpBucket, bucket, "", false); err != nil {
 		return err
 	}
 	m.mu.Lock()

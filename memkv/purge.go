@@ -21,6 +21,9 @@ func (b *Bucket) PurgeDeletes(ctx context.Context, opts ...jetstream.KVPurgeOpt)
 	if err != nil {
 		return err
 	}
+	if err := b.m.fault(ctx, OpPurgeDeletes, b.name, "", false); err != nil {
+		return err
+	}
 	return b.purgeDeletes(ctx, o.OlderThan, false)
 }
 

@@ -16,6 +16,9 @@ func (b *Bucket) Status(ctx context.Context) (jetstream.KeyValueStatus, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
+	if err := b.m.fault(ctx, OpStatus, b.name, "", false); err != nil {
+		return nil, err
+	}
 	st := b.state()
 	if st.deleted.Load() {
 		return nil, streamNotFound()

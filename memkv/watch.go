@@ -58,11 +58,31 @@ func (b *Bucket) WatchFiltered(ctx context.Context, keys []string, opts ...jetst
 	if err != nil {
 		return nil, err
 	}
-	w, err := watch.Start(ctxOrBackground(ctx), b.state().stream, b.watchOptions(keys, o), b.decoder(false))
+	if err := b.faultPatterns(ctx, OpWatch, keys); err != nil {
+		return nil, err
+	}
+	patterns := slices.Clone(keys)
+	st := b.state()
+	w, err := watch.Start(ctxOrBackground(ctx), st.stream, b.watchOptions(keys, o), b.decoder(false))
 	if err != nil {
 		return nil, watchError(err)
 	}
+	b.m.register(&watchRec{bucket: b.name, st: st, keys: patterns, w: w})
 	return &keyWatcher{w}, nil
+}
+
+// faultPatterns applies the faults of a call on patterns: one check with
+// each pattern, or with none for the whole bucket.
+func (b *Bucket) faultPatterns(ctx context.Context, op Op, patterns []string) error {
+	if len(patterns) == 0 {
+		return b.m.fault(ctx, op, b.name, jetstream.AllKeys, true)
+	}
+	for _, p := range patterns {
+		if err := b.m.fault(ctx, op, b.name, p, true); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // watchOptions turns patterns and decoded options into watch options,
@@ -145,6 +165,9 @@ func (b *Bucket) Keys(ctx context.Context, opts ...jetstream.WatchOpt) ([]string
 	if err != nil {
 		return nil, err
 	}
+	if err := b.faultPatterns(ctx, OpKeys, nil); err != nil {
+		return nil, err
+	}
 	entries, err := b.collect(ctx, []string{jetstream.AllKeys}, o, false)
 	if err != nil {
 		return nil, err
@@ -172,6 +195,9 @@ func (b *Bucket) History(ctx context.Context, key string, opts ...jetstream.Watc
 	}
 	o, err := decodeWatchOpts(append(opts, jetstream.IncludeHistory()))
 	if err != nil {
+		return nil, err
+	}
+	if err := b.faultPatterns(ctx, OpHistory, []string{key}); err != nil {
 		return nil, err
 	}
 	entries, err := b.collect(ctx, []string{key}, o, false)

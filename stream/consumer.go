@@ -27,10 +27,18 @@ type ConsumerConfig struct {
 }
 
 // Consumer is an ordered, ack-less consumer: a cursor over the stream that
-// delivers matching messages in sequence order with the server's
-// num_pending. The stream never queues messages for it, so a consumer that
-// falls behind costs no memory and skips what the stream no longer holds;
-// writers only bump its pending count and signal it.
+// delivers matching messages in sequence order. The stream never queues
+// messages for it, so a consumer that falls behind costs no memory, and
+// writers only signal it.
+//
+// It reports num_pending as the server does when it pushes each message as
+// soon as it can, which is what a client sees whenever it is not flooded:
+// the initial messages count down to 0, and a message stored later is
+// pending 0 (SEMANTICS §6.3). For the same reason a message the stream
+// drops before the consumer reads it (history eviction, purge, expiry) is
+// still delivered, as the server would already have sent it: the consumer
+// keeps such messages, up to RetainLimit of them, and beyond that skips the
+// oldest, as the client's ordered consumer does when it falls behind.
 type Consumer struct {
 	s       *Stream
 	filters []string
@@ -42,15 +50,22 @@ type Consumer struct {
 
 	// Guarded by s.mu.
 	sseq      uint64   // the next sequence to consider (the server's o.sseq)
-	npf       uint64   // stream last seq when pending was computed
-	pending   int64    // the server's npc
+	start     uint64   // the first sequence the policy delivers
+	npf       uint64   // stream last seq at creation: above it messages are live
+	initLeft  uint64   // initial messages not yet delivered
+	stuck     uint64   // live messages counted as pending but never deliverable
 	lss       []uint64 // last-per-subject start list still to deliver
 	resume    uint64   // where delivery continues after lss
+	retained  []*msg   // dropped by the stream before delivery, by seq
 	idle      bool     // scanned to the end; the next matching store moves sseq
 	delivered uint64
 	closed    bool
 	initial   uint64 // pending at creation, for the KV "initial values done" marker
 }
+
+// RetainLimit is how many messages a consumer keeps that the stream
+// dropped before the consumer read them.
+const RetainLimit = 8192
 
 // NewConsumer creates an ordered consumer. Overlapping filters give the
 // server's 10138 error.
@@ -80,10 +95,10 @@ func (s *Stream) NewConsumer(cfg ConsumerConfig) (*Consumer, error) {
 	switch cfg.DeliverPolicy {
 	case DeliverAll:
 		c.sseq = s.firstSeq
-		c.pending = int64(s.numPending(filters, c.sseq, false))
+		c.initLeft = s.numPending(filters, c.sseq, false)
 	case DeliverByStartSequence:
 		c.sseq = max(cfg.OptStartSeq, 1)
-		c.pending = int64(s.numPending(filters, c.sseq, false))
+		c.initLeft = s.numPending(filters, c.sseq, false)
 	case DeliverNew:
 		c.sseq = s.lastSeq + 1
 	case DeliverLast:
@@ -91,18 +106,19 @@ func (s *Stream) NewConsumer(cfg ConsumerConfig) (*Consumer, error) {
 		c.sseq = s.lastSeq + 1
 		if len(seqs) > 0 {
 			c.sseq = seqs[len(seqs)-1]
-			c.pending = 1
+			c.initLeft = 1
 		}
 	case DeliverLastPerSubject:
 		c.lss = s.lastSeqs(filters)
-		c.pending = int64(len(c.lss))
+		c.initLeft = uint64(len(c.lss))
 		c.resume = s.lastSeq + 1
 		c.sseq = c.resume
 		if len(c.lss) > 0 {
 			c.sseq = c.lss[0]
 		}
 	}
-	c.initial = uint64(c.pending)
+	c.start = c.sseq
+	c.initial = c.initLeft
 	for _, f := range filters {
 		cs, _ := s.consumers.Get(f)
 		s.consumers.Set(f, append(cs, c))
@@ -141,14 +157,19 @@ func (c *Consumer) Next() (m Msg, pending uint64, err error) {
 		return Msg{}, 0, nil
 	}
 	c.delivered++
-	if c.pending > 0 {
-		c.pending--
+	if sm.seq <= c.npf {
+		if c.initLeft > 0 {
+			c.initLeft--
+		}
+		pending = c.initLeft
+	} else {
+		pending = c.stuck
 	}
 	m = sm.view()
 	if c.hdrOnly {
 		m.Data = nil
 	}
-	return m, uint64(c.pending), nil
+	return m, pending, nil
 }
 
 // Delivered returns the number of messages delivered so far.
@@ -170,11 +191,34 @@ func (c *Consumer) nextLocked() *msg {
 		if m := s.get(seq); m != nil {
 			return m
 		}
+		if m := c.takeRetained(seq); m != nil {
+			return m
+		}
 	}
-	if c.idle || c.sseq > s.lastSeq {
-		c.idle = true
-		return nil
+	var found *msg
+	if !c.idle && c.sseq <= s.lastSeq {
+		found = c.scan()
+		if found == nil {
+			c.sseq = s.lastSeq + 1
+			c.idle = true
+		}
 	}
+	if len(c.retained) > 0 && (found == nil || c.retained[0].seq < found.seq) {
+		found = c.retained[0]
+		c.retained = c.retained[1:]
+		if len(c.retained) == 0 {
+			c.retained = nil
+		}
+	}
+	if found != nil && found.seq >= c.sseq {
+		c.sseq = found.seq + 1
+	}
+	return found
+}
+
+// scan finds the first stored message at or after sseq that matches.
+func (c *Consumer) scan() *msg {
+	s := c.s
 	var found *msg
 	if c.literal {
 		for _, f := range c.filters {
@@ -188,23 +232,59 @@ func (c *Consumer) nextLocked() *msg {
 				}
 			}
 		}
-	} else {
-		s.probe.seq = c.sseq
-		s.msgs.AscendGreaterOrEqual(&s.probe, func(m *msg) bool {
-			if c.matches(m.subj) {
-				found = m
-				return false
-			}
-			return true
-		})
+		return found
 	}
-	if found == nil {
-		c.sseq = s.lastSeq + 1
-		c.idle = true
+	s.probe.seq = c.sseq
+	s.msgs.AscendGreaterOrEqual(&s.probe, func(m *msg) bool {
+		if c.matches(m.subj) {
+			found = m
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// takeRetained removes and returns the retained message at seq, if any.
+func (c *Consumer) takeRetained(seq uint64) *msg {
+	i, ok := slices.BinarySearchFunc(c.retained, seq, func(m *msg, seq uint64) int { return cmpSeq(m.seq, seq) })
+	if !ok {
 		return nil
 	}
-	c.sseq = found.seq + 1
-	return found
+	m := c.retained[i]
+	c.retained = slices.Delete(c.retained, i, i+1)
+	return m
+}
+
+// wants reports whether the consumer has yet to deliver m.
+func (c *Consumer) wants(m *msg) bool {
+	if len(c.lss) > 0 {
+		if m.seq >= c.resume {
+			return true
+		}
+		_, ok := slices.BinarySearch(c.lss, m.seq)
+		return ok
+	}
+	return m.seq >= c.sseq
+}
+
+// retain keeps a message the stream dropped before the consumer read it.
+func (c *Consumer) retain(m *msg) {
+	i, _ := slices.BinarySearchFunc(c.retained, m.seq, func(r *msg, seq uint64) int { return cmpSeq(r.seq, seq) })
+	c.retained = slices.Insert(c.retained, i, m)
+	if len(c.retained) > RetainLimit {
+		c.retained = c.retained[1:] // the client would have lost these too
+	}
+}
+
+func cmpSeq(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func (c *Consumer) matches(subj string) bool {
@@ -241,13 +321,15 @@ func (c *Consumer) Close() {
 	c.signal()
 }
 
-// stored updates the consumers whose filters match a new message: the
-// server's processStreamSignal counts it as pending when it is past npf.
+// stored updates the consumers whose filters match a new message. One
+// stored past the creation point but before a start sequence beyond the
+// end is counted as pending and never delivered, as on the server
+// (SEMANTICS §6.3.4).
 func (s *Stream) stored(m *msg) {
 	s.consumers.MatchFilters(m.subj, func(_ string, cs []*Consumer) bool {
 		for _, c := range cs {
-			if m.seq > c.npf {
-				c.pending++
+			if m.seq > c.npf && m.seq < c.start {
+				c.stuck++
 			}
 			if c.idle && len(c.lss) == 0 {
 				c.idle = false
@@ -261,14 +343,13 @@ func (s *Stream) stored(m *msg) {
 	})
 }
 
-// removed updates the consumers whose filters match a removed message: the
-// server's decStreamPending drops it from pending when it was not yet
-// delivered.
+// removed hands a dropped message to the consumers that had yet to
+// deliver it.
 func (s *Stream) removed(m *msg) {
 	s.consumers.MatchFilters(m.subj, func(_ string, cs []*Consumer) bool {
 		for _, c := range cs {
-			if m.seq >= c.sseq && c.pending > 0 {
-				c.pending--
+			if c.wants(m) {
+				c.retain(m)
 			}
 		}
 		return true

@@ -55,8 +55,10 @@ type Watcher[E any] struct {
 	done    chan struct{}
 
 	mu       sync.Mutex
-	stopped  bool // Stop or the context ended it
-	orphaned bool // the stream went away; the goroutine left without closing updates
+	stopped  bool          // Stop or the context ended it
+	orphaned bool          // the stream went away; the goroutine left without closing updates
+	synced   uint64        // stream sequence up to which everything is in the channel
+	syncCh   chan struct{} // closed and replaced when synced moves
 }
 
 // Start creates the consumer for opts on s and starts the watcher's
@@ -78,6 +80,7 @@ func Start[E any](ctx context.Context, s *stream.Stream, opts Options, decode De
 		c:       c,
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
+		syncCh:  make(chan struct{}),
 	}
 	initPending := c.InitialPending()
 	initDone := opts.UpdatesOnly
@@ -110,6 +113,13 @@ func (w *Watcher[E]) Stop() error {
 	return nil
 }
 
+// Stopped reports whether Stop was called or the context ended.
+func (w *Watcher[E]) Stopped() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.stopped
+}
+
 // Done returns a channel that is closed when the watcher's goroutine has
 // ended: after Stop, the end of its context, or the end of its stream.
 func (w *Watcher[E]) Done() <-chan struct{} { return w.done }
@@ -137,6 +147,7 @@ func (w *Watcher[E]) run(ctx context.Context, ignoreDeletes bool, decode Decoder
 			return
 		}
 		if m.Seq == 0 {
+			w.markSynced(w.c.Position())
 			select {
 			case <-w.c.Ready():
 				continue
@@ -195,4 +206,36 @@ func (w *Watcher[E]) end() {
 		close(w.stop)
 	}
 	w.mu.Unlock()
+}
+
+func (w *Watcher[E]) markSynced(seq uint64) {
+	w.mu.Lock()
+	if seq > w.synced {
+		w.synced = seq
+		close(w.syncCh)
+		w.syncCh = make(chan struct{})
+	}
+	w.mu.Unlock()
+}
+
+// WaitSynced blocks until the watcher has put into its channel every
+// matching message up to stream sequence seq, the watcher has ended, or
+// ctx is done (its error is returned). A watcher whose channel is full and
+// not read does not get there.
+func (w *Watcher[E]) WaitSynced(ctx context.Context, seq uint64) error {
+	for {
+		w.mu.Lock()
+		synced, ch := w.synced, w.syncCh
+		w.mu.Unlock()
+		if synced >= seq {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-w.done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }

@@ -1,0 +1,78 @@
+package memkv
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/jetsim/jetsim/subject"
+)
+
+// liveWatcher is what the manager needs of a watcher of either API.
+type liveWatcher interface {
+	Stop() error
+	Stopped() bool
+	Done() <-chan struct{}
+	WaitSynced(ctx context.Context, seq uint64) error
+}
+
+// watchRec records a running watcher, for introspection and clean-up.
+type watchRec struct {
+	bucket string
+	st     *bucketState
+	keys   []string // patterns, without the subject prefix
+	w      liveWatcher
+}
+
+func (r *watchRec) overlaps(pattern string) bool {
+	if len(r.keys) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(r.keys, func(k string) bool { return subject.Overlap(k, pattern) })
+}
+
+// registry is the set of a manager's watchers. Ended watchers are dropped
+// lazily, so that no goroutine is needed to notice their end.
+type registry struct {
+	mu   sync.Mutex
+	recs map[*watchRec]struct{}
+}
+
+func (m *Manager) register(r *watchRec) {
+	m.reg.mu.Lock()
+	defer m.reg.mu.Unlock()
+	if m.reg.recs == nil {
+		m.reg.recs = make(map[*watchRec]struct{})
+	}
+	m.reg.recs[r] = struct{}{}
+}
+
+// liveWatchers returns the watchers not yet stopped whose goroutine
+// still runs.
+func (m *Manager) liveWatchers() []*watchRec {
+	m.reg.mu.Lock()
+	defer m.reg.mu.Unlock()
+	var out []*watchRec
+	for r := range m.reg.recs {
+		select {
+		case <-r.w.Done():
+			delete(m.reg.recs, r)
+		default:
+			if !r.w.Stopped() {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// allWatchers returns every registered watcher, ended or not.
+func (m *Manager) allWatchers() []*watchRec {
+	m.reg.mu.Lock()
+	defer m.reg.mu.Unlock()
+	out := make([]*watchRec, 0, len(m.reg.recs))
+	for r := range m.reg.recs {
+		out = append(out, r)
+	}
+	return out
+}
