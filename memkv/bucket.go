@@ -103,7 +103,8 @@ func (b *Bucket) get(ctx context.Context, key string, revision uint64, legacy bo
 		}
 		return nil, readError(err)
 	}
-	e := &entry{bucket: b.name, key: key, value: copyValue(m.Data), revision: m.Seq, created: m.Time, op: opOf(m.Header, legacy)}
+	e := newEntry(m.Data)
+	e.bucket, e.key, e.revision, e.created, e.op = b.name, key, m.Seq, m.Time, opOf(m.Header, legacy)
 	if e.op != jetstream.KeyValuePut {
 		return e, jetstream.ErrKeyDeleted
 	}

@@ -79,3 +79,23 @@ func copyValue(b []byte) []byte {
 	copy(out, b)
 	return out
 }
+
+// smallValue is the size up to which an entry carries its value in its
+// own allocation: one allocation per delivered entry instead of two.
+const smallValue = 48
+
+type entryWithValue struct {
+	entry
+	buf [smallValue]byte
+}
+
+// newEntry returns an entry whose value is a private copy of v.
+func newEntry(v []byte) *entry {
+	if len(v) <= smallValue {
+		e := &entryWithValue{}
+		n := copy(e.buf[:], v)
+		e.value = e.buf[:n:n]
+		return &e.entry
+	}
+	return &entry{value: copyValue(v)}
+}

@@ -115,15 +115,14 @@ func (b *Bucket) decoder(legacy bool) watch.Decoder[jetstream.KeyValueEntry] {
 }
 
 func (b *Bucket) entryOf(m stream.Msg, delta uint64, legacy bool) *entry {
-	return &entry{
-		bucket:   b.name,
-		key:      m.Subject[len(b.pre):],
-		value:    copyValue(m.Data),
-		revision: m.Seq,
-		delta:    delta,
-		created:  time.Unix(0, m.Time.UnixNano()),
-		op:       opOf(m.Header, legacy),
-	}
+	e := newEntry(m.Data)
+	e.bucket = b.name
+	e.key = m.Subject[len(b.pre):]
+	e.revision = m.Seq
+	e.delta = delta
+	e.created = time.Unix(0, m.Time.UnixNano())
+	e.op = opOf(m.Header, legacy)
+	return e
 }
 
 // watchError maps consumer-creation errors to what the client's push

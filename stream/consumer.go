@@ -103,6 +103,15 @@ func (s *Stream) NewConsumer(cfg ConsumerConfig) (*Consumer, error) {
 		c.sseq = s.lastSeq + 1
 	case DeliverLast:
 		seqs := s.lastSeqs(filters)
+		if len(cfg.FilterSubjects) == 0 {
+			// Unfiltered, the server starts at the stream's last sequence
+			// even when that message is gone (server/consumer.go:
+			// selectStartingSeqNo).
+			seqs = seqs[:0]
+			if s.get(s.lastSeq) != nil {
+				seqs = append(seqs, s.lastSeq)
+			}
+		}
 		c.sseq = s.lastSeq + 1
 		if len(seqs) > 0 {
 			c.sseq = seqs[len(seqs)-1]
@@ -152,11 +161,45 @@ func (c *Consumer) Next() (m Msg, pending uint64, err error) {
 	if c.closed || s.closed {
 		return Msg{}, 0, ErrClosed
 	}
+	d, _ := c.deliverLocked()
+	return d.Msg, d.Pending, nil
+}
+
+// Delivery is one message handed out by a consumer, with the number of
+// matching messages still pending after it.
+type Delivery struct {
+	Msg
+	Pending uint64
+}
+
+// NextBatch appends to dst up to max messages that are ready, in order,
+// taking the stream lock once. It returns ErrClosed once the consumer or
+// its stream is closed.
+func (c *Consumer) NextBatch(dst []Delivery, max int) ([]Delivery, error) {
+	s := c.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.closed || s.closed {
+		return dst, ErrClosed
+	}
+	for i := 0; i < max; i++ {
+		d, ok := c.deliverLocked()
+		if !ok {
+			break
+		}
+		dst = append(dst, d)
+	}
+	return dst, nil
+}
+
+
+func (c *Consumer) deliverLocked() (Delivery, bool) {
 	sm := c.nextLocked()
 	if sm == nil {
-		return Msg{}, 0, nil
+		return Delivery{}, false
 	}
 	c.delivered++
+	var pending uint64
 	if sm.seq <= c.npf {
 		if c.initLeft > 0 {
 			c.initLeft--
@@ -165,11 +208,11 @@ func (c *Consumer) Next() (m Msg, pending uint64, err error) {
 	} else {
 		pending = c.stuck
 	}
-	m = sm.view()
+	m := sm.view()
 	if c.hdrOnly {
 		m.Data = nil
 	}
-	return m, pending, nil
+	return Delivery{Msg: m, Pending: pending}, true
 }
 
 // Delivered returns the number of messages delivered so far.
@@ -270,6 +313,13 @@ func (c *Consumer) wants(m *msg) bool {
 
 // retain keeps a message the stream dropped before the consumer read it.
 func (c *Consumer) retain(m *msg) {
+	if n := len(c.retained); n == 0 || c.retained[n-1].seq < m.seq {
+		c.retained = append(c.retained, m) // the usual order: oldest first
+		if n+1 > RetainLimit {
+			c.retained = c.retained[1:]
+		}
+		return
+	}
 	i, _ := slices.BinarySearchFunc(c.retained, m.seq, func(r *msg, seq uint64) int { return cmpSeq(r.seq, seq) })
 	c.retained = slices.Insert(c.retained, i, m)
 	if len(c.retained) > RetainLimit {

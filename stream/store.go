@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/jetsim/jetsim/subject"
 )
@@ -49,6 +50,7 @@ func parsePubHeaders(hdr []byte) (h pubHeaders) {
 	h.expSeq, h.hasExpSeq = HeaderValue(hdr, ExpectedLastSeq)
 	h.expSubjSeq, h.hasSubjEx = HeaderValue(hdr, ExpectedLastSubjSeq)
 	h.rollup, _ = HeaderValue(hdr, Rollup)
+	h.rollup = strings.ToLower(h.rollup) // server/stream.go: getRollup
 	h.ttl, h.hasTTL = HeaderValue(hdr, MessageTTL)
 	return h
 }
@@ -76,16 +78,9 @@ func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
 			return Ack{}, ErrTTLDisabled
 		}
 	}
-	if h.msgID != "" {
-		if seq, ok := s.dedup.find(h.msgID, ts, int64(cfg.Duplicates)); ok {
-			return Ack{Seq: seq, Duplicate: true}, nil
-		}
-	}
-	if h.hasExpSeq {
-		if n, err := strconv.ParseUint(h.expSeq, 10, 64); err != nil || n != s.lastSeq {
-			return Ack{}, wrongLastSequence(s.lastSeq)
-		}
-	}
+	// server/stream.go: processJetStreamMsgWithBatch checks the expected
+	// last subject sequence, then the expected last sequence, and only
+	// then looks for a duplicate.
 	var ss *subjState
 	ss, _ = s.subjects.Get(subj)
 	if h.hasSubjEx {
@@ -95,6 +90,16 @@ func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
 		}
 		if n, err := strconv.ParseUint(h.expSubjSeq, 10, 64); err != nil || n != fseq {
 			return Ack{}, wrongLastSequence(fseq)
+		}
+	}
+	if h.hasExpSeq {
+		if n, err := strconv.ParseUint(h.expSeq, 10, 64); err != nil || n != s.lastSeq {
+			return Ack{}, wrongLastSequence(s.lastSeq)
+		}
+	}
+	if h.msgID != "" {
+		if seq, ok := s.dedup.find(h.msgID, ts, int64(cfg.Duplicates)); ok {
+			return Ack{Seq: seq, Duplicate: true}, nil
 		}
 	}
 	if h.rollup != "" {
@@ -225,8 +230,8 @@ func (s *Stream) removeSeq(seq uint64) bool {
 	s.bytes -= s.msgSize(len(m.subj), int(m.hlen), len(m.buf)-int(m.hlen))
 	if ss, ok := s.subjects.Get(m.subj); ok {
 		if i, found := slices.BinarySearch(ss.seqs, seq); found {
-			if i == 0 {
-				ss.seqs = ss.seqs[1:]
+			if i == 0 && len(ss.seqs) > 64 {
+				ss.seqs = ss.seqs[1:] // long lists: no copying
 			} else {
 				ss.seqs = slices.Delete(ss.seqs, i, i+1)
 			}

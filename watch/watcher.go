@@ -128,12 +128,17 @@ func (w *Watcher[E]) Done() <-chan struct{} { return w.done }
 // introspection.
 func (w *Watcher[E]) Consumer() *stream.Consumer { return w.c }
 
+// batch is how many messages a watcher takes from its consumer per lock.
+const batch = 64
+
 func (w *Watcher[E]) run(ctx context.Context, ignoreDeletes bool, decode Decoder[E], initDone bool, initPending uint64) {
 	defer close(w.done)
 	defer w.c.Close()
 	var received uint64
+	var buf []stream.Delivery
 	for {
-		m, delta, err := w.c.Next()
+		var err error
+		buf, err = w.c.NextBatch(buf[:0], batch)
 		if err != nil {
 			// The stream is gone: like the server, send nothing more and
 			// leave the channel open until Stop.
@@ -146,7 +151,7 @@ func (w *Watcher[E]) run(ctx context.Context, ignoreDeletes bool, decode Decoder
 			w.mu.Unlock()
 			return
 		}
-		if m.Seq == 0 {
+		if len(buf) == 0 {
 			w.markSynced(w.c.Position())
 			select {
 			case <-w.c.Ready():
@@ -158,29 +163,43 @@ func (w *Watcher[E]) run(ctx context.Context, ignoreDeletes bool, decode Decoder
 			close(w.updates)
 			return
 		}
-		entry, deleted := decode(m, delta)
-		if !ignoreDeletes || !deleted {
-			if !w.send(ctx, entry) {
-				close(w.updates)
-				return
-			}
-		}
-		if !initDone {
-			received++
-			if received >= initPending || delta == 0 {
-				initDone = true
-				var marker E
-				if !w.send(ctx, marker) {
+		for i := range buf {
+			d := &buf[i]
+			entry, deleted := decode(d.Msg, d.Pending)
+			if !ignoreDeletes || !deleted {
+				if !w.send(ctx, entry) {
 					close(w.updates)
 					return
 				}
 			}
+			if !initDone {
+				received++
+				if received >= initPending || d.Pending == 0 {
+					initDone = true
+					var marker E
+					if !w.send(ctx, marker) {
+						close(w.updates)
+						return
+					}
+				}
+			}
+			*d = stream.Delivery{} // let the message go
 		}
 	}
 }
 
 // send blocks until e is in the channel or the watcher is stopped.
 func (w *Watcher[E]) send(ctx context.Context, e E) bool {
+	// Check for the end first: with a reader that keeps up, the channel
+	// always has room, and the watcher would run on after Stop.
+	select {
+	case <-w.stop:
+		return false
+	case <-ctx.Done():
+		w.end()
+		return false
+	default:
+	}
 	select {
 	case w.updates <- e:
 		return true
