@@ -31,14 +31,15 @@ type Option func(*suite)
 // timeout, for the effects it expects, so the expiry work may happen
 // asynchronously.
 func WithSleep(sleep func(d time.Duration)) Option {
-	return func(s *suite) { s.sleep = sleep }
+	return func(s *suite) { s.sleep, s.sleepIsReal = sleep, false }
 }
 
 // suite holds what every group of cases needs: a factory for fresh managers
 // and the way to let time pass.
 type suite struct {
-	newManager func(t *testing.T) jetstream.KeyValueManager
-	sleep      func(d time.Duration)
+	newManager  func(t *testing.T) jetstream.KeyValueManager
+	sleep       func(d time.Duration)
+	sleepIsReal bool // no WithSleep: the timed cases may run in parallel
 }
 
 // Run runs the conformance suite as subtests of t. newManager must return a
@@ -46,7 +47,7 @@ type suite struct {
 // that subtest's t (so it may register cleanups on it). Buckets use
 // jetstream.MemoryStorage unless a case is about FileStorage.
 func Run(t *testing.T, newManager func(t *testing.T) jetstream.KeyValueManager, opts ...Option) {
-	s := &suite{newManager: newManager, sleep: time.Sleep}
+	s := &suite{newManager: newManager, sleep: time.Sleep, sleepIsReal: true}
 	for _, o := range opts {
 		o(s)
 	}

@@ -174,12 +174,19 @@ func (s *suite) testManage(t *testing.T) {
 		require.Equal(t, want, drainNames(t, names.Name()))
 		require.NoError(t, names.Error())
 
+		kv, err := m.KeyValue(ctx(t), "alpha")
+		require.NoError(t, err)
+		put(t, kv, "k", "12345") // 11 + 5 + 16 = 32 bytes
 		lister := m.KeyValueStores(ctx(t))
 		var got []string
 		for st := range lister.Status() {
 			got = append(got, st.Bucket())
 			require.Equal(t, "JetStream", st.BackingStore())
 			require.EqualValues(t, 1, st.History())
+			if st.Bucket() == "alpha" {
+				require.EqualValues(t, 1, st.Values())
+				require.EqualValues(t, 32, st.Bytes())
+			}
 		}
 		require.NoError(t, lister.Error())
 		require.Equal(t, want, got)

@@ -25,8 +25,8 @@ func (s *suite) watchData(t *testing.T) jetstream.KeyValue {
 	return kv
 }
 
-// Entries of the standard data set, as formatted by entry (with the delta
-// each has in a given watch, so those are spelled out per case below).
+// Live entries of the standard data set, formatted by liveEntry (live
+// deltas are not asserted); liveEnd is the sentinel's tail.
 const (
 	liveA   = `a@10 PUT "live"`
 	liveDX  = "d.x@11 DEL"

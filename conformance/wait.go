@@ -61,10 +61,10 @@ func untilRev(t *testing.T, w jetstream.KeyWatcher, rev uint64) []string {
 	}
 }
 
-// untilClosed reads the channel until it is closed and returns what it read
-// (formatted with entry). It fails the test if the channel is not closed
+// untilClosed reads the channel until it is closed and returns what it read,
+// formatted with format. It fails the test if the channel is not closed
 // within waitTimeout.
-func untilClosed(t *testing.T, ch <-chan jetstream.KeyValueEntry) []string {
+func untilClosed(t *testing.T, ch <-chan jetstream.KeyValueEntry, format func(jetstream.KeyValueEntry) string) []string {
 	t.Helper()
 	got := []string{}
 	deadline := time.After(waitTimeout)
@@ -74,14 +74,14 @@ func untilClosed(t *testing.T, ch <-chan jetstream.KeyValueEntry) []string {
 			if !ok {
 				return got
 			}
-			got = append(got, entry(e))
+			got = append(got, format(e))
 		case <-deadline:
 			require.FailNow(t, "watcher channel not closed", "read so far: %q", got)
 		}
 	}
 }
 
-// keys reads a KeyLister's channel until it is closed.
+// listed reads a KeyLister's channel until it is closed.
 func listed(t *testing.T, kl jetstream.KeyLister) []string {
 	t.Helper()
 	got := []string{}
@@ -104,4 +104,14 @@ func listed(t *testing.T, kl jetstream.KeyLister) []string {
 func eventually(t *testing.T, cond func() bool, msg string, args ...any) {
 	t.Helper()
 	require.Eventually(t, cond, waitTimeout, 10*time.Millisecond, append([]any{msg}, args...)...)
+}
+
+// valuesAre returns a condition for eventually: kv's Status reports n
+// values. It does not fail the test itself, as conditions run on another
+// goroutine.
+func valuesAre(t *testing.T, kv jetstream.KeyValue, n uint64) func() bool {
+	return func() bool {
+		st, err := kv.Status(t.Context())
+		return err == nil && st.Values() == n
+	}
 }

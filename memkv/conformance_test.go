@@ -2,6 +2,7 @@ package memkv_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -10,7 +11,17 @@ import (
 )
 
 // TestConformance runs the behavioural suite that the real server passes
-// (conformance.TestServer) against memkv.
+// (conformance.TestServer) against memkv with the real clock, timed cases
+// included.
 func TestConformance(t *testing.T) {
 	conformance.Run(t, func(t *testing.T) jetstream.KeyValueManager { return memkv.New() })
+}
+
+// TestConformanceFakeClock runs the suite with every manager on one fake
+// clock that the timed cases advance instead of sleeping.
+func TestConformanceFakeClock(t *testing.T) {
+	clock := memkv.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	conformance.Run(t,
+		func(t *testing.T) jetstream.KeyValueManager { return memkv.New(memkv.WithClock(clock)) },
+		conformance.WithSleep(clock.Advance))
 }
