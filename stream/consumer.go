@@ -239,10 +239,12 @@ func (c *Consumer) nextLocked() *msg {
 		}
 	}
 	var found *msg
-	if !c.idle && c.sseq <= s.lastSeq {
-		found = c.scan()
+	if !c.idle {
+		if c.sseq <= s.lastSeq {
+			found = c.scan()
+		}
 		if found == nil {
-			c.sseq = s.lastSeq + 1
+			c.sseq = max(c.sseq, s.lastSeq+1)
 			c.idle = true
 		}
 	}

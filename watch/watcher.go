@@ -59,6 +59,7 @@ type Watcher[E any] struct {
 	orphaned bool          // the stream went away; the goroutine left without closing updates
 	synced   uint64        // stream sequence up to which everything is in the channel
 	syncCh   chan struct{} // closed and replaced when synced moves
+	waiting  bool          // the goroutine has sent all it took and waits for more
 }
 
 // Start creates the consumer for opts on s and starts the watcher's
@@ -155,6 +156,9 @@ func (w *Watcher[E]) run(ctx context.Context, ignoreDeletes bool, decode Decoder
 			w.markSynced(w.c.Position())
 			select {
 			case <-w.c.Ready():
+				w.mu.Lock()
+				w.waiting = false
+				w.mu.Unlock()
 				continue
 			case <-w.stop:
 			case <-ctx.Done():
@@ -229,6 +233,7 @@ func (w *Watcher[E]) end() {
 
 func (w *Watcher[E]) markSynced(seq uint64) {
 	w.mu.Lock()
+	w.waiting = true
 	if seq > w.synced {
 		w.synced = seq
 		close(w.syncCh)
@@ -245,6 +250,11 @@ func (w *Watcher[E]) WaitSynced(ctx context.Context, seq uint64) error {
 	for {
 		w.mu.Lock()
 		synced, ch := w.synced, w.syncCh
+		if synced < seq && w.waiting {
+			// Writes that do not match the watcher do not wake it; ask
+			// its consumer whether anything is left to deliver.
+			synced = w.c.Position()
+		}
 		w.mu.Unlock()
 		if synced >= seq {
 			return nil
