@@ -34,8 +34,9 @@ func (r *watchRec) overlaps(pattern string) bool {
 // registry is the set of a manager's watchers. Ended watchers are dropped
 // lazily, so that no goroutine is needed to notice their end.
 type registry struct {
-	mu   sync.Mutex
-	recs map[*watchRec]struct{}
+	mu    sync.Mutex
+	recs  map[*watchRec]struct{}
+	sweep int // sweep ended watchers when recs reaches this size
 }
 
 func (m *Manager) register(r *watchRec) {
@@ -43,6 +44,18 @@ func (m *Manager) register(r *watchRec) {
 	defer m.reg.mu.Unlock()
 	if m.reg.recs == nil {
 		m.reg.recs = make(map[*watchRec]struct{})
+	}
+	if len(m.reg.recs) >= m.reg.sweep {
+		// Amortised: a manager that starts and stops many watchers
+		// keeps at most about twice the running ones.
+		for old := range m.reg.recs {
+			select {
+			case <-old.w.Done():
+				delete(m.reg.recs, old)
+			default:
+			}
+		}
+		m.reg.sweep = 2*len(m.reg.recs) + 64
 	}
 	m.reg.recs[r] = struct{}{}
 }

@@ -89,11 +89,13 @@ func (cfg Config) Validate() (Config, error) {
 		if cfg.SubjectDeleteMarkerTTL < time.Second {
 			return Config{}, invalidConfig("subject delete marker TTL must be at least 1 second")
 		}
+		// Outside pedantic mode (the stream create API's default) the
+		// server turns on what markers need rather than refusing.
 		if !cfg.AllowMsgTTL {
-			return Config{}, invalidConfig("subject delete marker cannot be set if message TTLs are disabled")
+			cfg.AllowMsgTTL = true
 		}
 		if !cfg.AllowRollup {
-			return Config{}, invalidConfig("subject delete marker cannot be set if roll-ups are disabled")
+			cfg.AllowRollup, cfg.DenyPurge = true, false
 		}
 	} else if cfg.SubjectDeleteMarkerTTL < 0 {
 		return Config{}, invalidConfig("subject delete marker TTL must not be negative")

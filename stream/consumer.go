@@ -139,6 +139,10 @@ func (s *Stream) NewConsumer(cfg ConsumerConfig) (*Consumer, error) {
 // the consumer had to deliver when it was made.
 func (c *Consumer) InitialPending() uint64 { return c.initial }
 
+// Gone returns a channel that is closed when the consumer's stream is
+// closed.
+func (c *Consumer) Gone() <-chan struct{} { return c.s.gone }
+
 // Ready returns a channel that receives when new messages may be ready.
 // It is also signalled when the consumer or its stream is closed.
 func (c *Consumer) Ready() <-chan struct{} { return c.ready }
@@ -191,7 +195,6 @@ func (c *Consumer) NextBatch(dst []Delivery, max int) ([]Delivery, error) {
 	}
 	return dst, nil
 }
-
 
 func (c *Consumer) deliverLocked() (Delivery, bool) {
 	sm := c.nextLocked()

@@ -31,10 +31,18 @@ func (s *Stream) purgeLocked(filter string, seq, keep uint64) uint64 {
 	}
 	if filter == "" || filter == subject.Tail {
 		if keep == 0 && seq == 0 {
-			return s.removeRange(0, s.lastSeq, "", 0)
+			n := s.removeRange(0, s.lastSeq, "", 0)
+			s.firstSeq = s.lastSeq + 1 // also for a stream never stored to
+			return n
 		}
 		if seq > 1 {
-			return s.removeRange(0, seq-1, "", 0)
+			n := s.removeRange(0, seq-1, "", 0)
+			if seq > s.lastSeq+1 {
+				// server/memstore.go: compact past the end of the range
+				// sets the sequences so that the next message gets seq.
+				s.lastSeq, s.firstSeq = seq-1, seq
+			}
+			return n
 		}
 		filter = subject.Tail
 	}

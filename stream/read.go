@@ -48,9 +48,7 @@ func (s *Stream) LastMsg(subj string) (Msg, error) {
 		return Msg{}, ErrClosed
 	}
 	if ss, ok := s.subjects.Get(subj); ok {
-		if m := s.get(ss.last()); m != nil {
-			return m.view(), nil
-		}
+		return ss.newest.view(), nil
 	}
 	return Msg{}, ErrNoMessage
 }

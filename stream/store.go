@@ -127,17 +127,18 @@ func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
 	}
 
 	seq := s.lastSeq + 1
-	m := &msg{seq: seq, ts: ts, hlen: uint32(len(hdr))}
-	m.buf = make([]byte, len(hdr)+len(data))
-	copy(m.buf, hdr)
-	copy(m.buf[len(hdr):], data)
+	m := &msg{seq: seq, ts: ts}
+	m.setBuf(hdr, data)
 	if ss == nil {
-		ss = &subjState{subj: subj}
+		ss = &subjState{}
 		s.subjects.Set(subj, ss)
+		m.subj = subj
+	} else {
+		m.subj = ss.newest.subj // share one string per subject
 	}
-	m.subj = ss.subj // share one string per subject
 	s.msgs.ReplaceOrInsert(m)
 	ss.seqs = append(ss.seqs, seq)
+	ss.newest = m
 	if s.nmsgs == 0 {
 		s.firstSeq, s.firstTime = seq, ts
 	}
@@ -148,7 +149,7 @@ func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
 
 	if maxp := cfg.MaxMsgsPerSubject; maxp > 0 {
 		for int64(len(ss.seqs)) > maxp {
-			s.removeSeq(ss.seqs[0])
+			s.removeFrom(ss, ss.seqs[0])
 		}
 	}
 	s.enforceDiscardOld()
@@ -197,7 +198,7 @@ func (s *Stream) checkDiscardNew(ss *subjState, subj string, hdr, data []byte) e
 				return ErrMaxBytes
 			}
 			old := s.get(ss.seqs[0])
-			if old == nil || s.msgSize(len(old.subj), int(old.hlen), len(old.buf)-int(old.hlen)) < size {
+			if old == nil || s.msgSize(len(old.subj), int(old.hlen), int(old.dlen)) < size {
 				return ErrMaxBytes
 			}
 		}
@@ -221,14 +222,24 @@ func (s *Stream) enforceDiscardOld() {
 // removeSeq removes the message at seq, if stored, and tells the consumers
 // that still had it to deliver. It reports whether a message was removed.
 func (s *Stream) removeSeq(seq uint64) bool {
-	m := s.get(seq)
-	if m == nil {
+	return s.removeFrom(nil, seq)
+}
+
+// removeFrom is removeSeq for a caller that already holds the subject's
+// state ss (nil when it does not): one search of each index fewer on the
+// path of every store that evicts (BenchmarkStore).
+func (s *Stream) removeFrom(ss *subjState, seq uint64) bool {
+	s.probe.seq = seq
+	m, ok := s.msgs.Delete(&s.probe)
+	if !ok {
 		return false
 	}
-	s.msgs.Delete(m)
 	s.nmsgs--
-	s.bytes -= s.msgSize(len(m.subj), int(m.hlen), len(m.buf)-int(m.hlen))
-	if ss, ok := s.subjects.Get(m.subj); ok {
+	s.bytes -= s.msgSize(len(m.subj), int(m.hlen), int(m.dlen))
+	if ss == nil {
+		ss, _ = s.subjects.Get(m.subj)
+	}
+	if ss != nil {
 		if i, found := slices.BinarySearch(ss.seqs, seq); found {
 			if i == 0 && len(ss.seqs) > 64 {
 				ss.seqs = ss.seqs[1:] // long lists: no copying
@@ -238,6 +249,8 @@ func (s *Stream) removeSeq(seq uint64) bool {
 		}
 		if len(ss.seqs) == 0 {
 			s.subjects.Delete(m.subj)
+		} else if ss.newest == m {
+			ss.newest = s.get(ss.last())
 		}
 	}
 	if s.nmsgs == 0 {
