@@ -23,14 +23,21 @@ func (b *Bucket) Status(ctx context.Context) (jetstream.KeyValueStatus, error) {
 	if st.deleted.Load() {
 		return nil, streamNotFound()
 	}
-	return b.m.status(st)
+	return b.m.status(st, false)
 }
 
-func (m *Manager) status(st *bucketState) (*jetstream.KeyValueBucketStatus, error) {
+// status is the bucket's status; listed leaves out the server's version
+// metadata, which stream listings do not carry (see legacyStatus).
+func (m *Manager) status(st *bucketState, listed bool) (*jetstream.KeyValueBucketStatus, error) {
 	m.mu.RLock()
 	cfg := st.cfg
 	m.mu.RUnlock()
-	return newBucketStatus(st.name, st.info(cfg))
+	info := st.info(cfg)
+	if listed {
+		delete(info.Config.Metadata, metaVersion)
+		delete(info.Config.Metadata, metaLevel)
+	}
+	return newBucketStatus(st.name, info)
 }
 
 // newBucketStatus fills the unexported fields of the client's status type:
@@ -89,7 +96,7 @@ func (m *Manager) KeyValueStores(ctx context.Context) jetstream.KeyValueLister {
 	l := &lister{status: make(chan jetstream.KeyValueStatus, len(all))}
 	if l.err = ctxErr(ctx); l.err == nil {
 		for _, st := range all {
-			s, err := m.status(st)
+			s, err := m.status(st, true)
 			if err != nil {
 				l.err = err
 				break

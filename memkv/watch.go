@@ -26,10 +26,16 @@ type keyWatcher struct {
 func (k *keyWatcher) Updates() <-chan jetstream.KeyValueEntry { return k.w.Updates() }
 
 // Stop ends the watcher; a second Stop gives nats.ErrBadSubscription, as
-// the client's second Unsubscribe does.
+// the client's second Unsubscribe does. After the bucket was deleted, the
+// client's Unsubscribe fails to delete its consumer: "stream not found".
 func (k *keyWatcher) Stop() error {
 	if k.w.Stop() != nil {
 		return nats.ErrBadSubscription
+	}
+	select {
+	case <-k.w.Consumer().Gone():
+		return watchError(stream.ErrClosed)
+	default:
 	}
 	return nil
 }
