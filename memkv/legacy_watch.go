@@ -29,6 +29,7 @@ var errLegacyBadPattern = fmt.Errorf("%w: %s", nats.ErrInvalidKey, "key cannot b
 // nats.Context, or Stop after the bucket was deleted), as the client's is.
 type legacyWatcher struct {
 	w    *watch.Watcher[nats.KeyValueEntry]
+	m    *Manager
 	st   *bucketState    // the bucket watched
 	ctx  context.Context // as given with nats.Context; nil if none
 	errs chan error
@@ -39,8 +40,8 @@ type legacyWatcher struct {
 
 var _ nats.KeyWatcher = (*legacyWatcher)(nil)
 
-func newLegacyWatcher(w *watch.Watcher[nats.KeyValueEntry], st *bucketState, ctx context.Context) *legacyWatcher {
-	lw := &legacyWatcher{w: w, st: st, ctx: ctx, errs: make(chan error, 1), stopped: make(chan struct{})}
+func newLegacyWatcher(w *watch.Watcher[nats.KeyValueEntry], m *Manager, st *bucketState, ctx context.Context) *legacyWatcher {
+	lw := &legacyWatcher{w: w, m: m, st: st, ctx: ctx, errs: make(chan error, 1), stopped: make(chan struct{})}
 	var ctxDone <-chan struct{}
 	if ctx != nil {
 		ctxDone = ctx.Done()
@@ -85,13 +86,10 @@ func (lw *legacyWatcher) Stop() error {
 	gone := lw.st.deleted.Load()
 	err := lw.w.Stop()
 	lw.stopOnce.Do(func() { close(lw.stopped) })
-	switch {
-	case err != nil:
+	if err != nil {
 		return nats.ErrBadSubscription
-	case gone:
-		return &nats.APIError{Code: 404, ErrorCode: nats.JSErrCodeStreamNotFound, Description: "stream not found"}
 	}
-	return nil
+	return lw.m.stopError(lw.st, gone)
 }
 
 // Watch watches the keys matching the pattern keys ("*" and ">" tokens).
@@ -131,7 +129,7 @@ func (l legacyBucket) WatchFiltered(keys []string, opts ...nats.WatchOpt) (nats.
 		return nil, legacyWatchError(watchError(err))
 	}
 	l.b.m.register(&watchRec{bucket: l.b.name, st: st, keys: patterns, w: w})
-	return newLegacyWatcher(w, st, o.Context), nil
+	return newLegacyWatcher(w, l.b.m, st, o.Context), nil
 }
 
 // decoder makes legacy watch entries; only KV-Operation markers count as

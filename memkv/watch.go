@@ -20,24 +20,36 @@ var errBadPattern = fmt.Errorf("%w: %s", jetstream.ErrInvalidKey, "key cannot be
 
 // keyWatcher is a jetstream.KeyWatcher.
 type keyWatcher struct {
-	w *watch.Watcher[jetstream.KeyValueEntry]
+	w  *watch.Watcher[jetstream.KeyValueEntry]
+	m  *Manager
+	st *bucketState
 }
 
 func (k *keyWatcher) Updates() <-chan jetstream.KeyValueEntry { return k.w.Updates() }
 
 // Stop ends the watcher; a second Stop gives nats.ErrBadSubscription, as
 // the client's second Unsubscribe does. After the bucket was deleted, the
-// client's Unsubscribe fails to delete its consumer: "stream not found".
+// client's Unsubscribe fails to delete its consumer (see stopError).
 func (k *keyWatcher) Stop() error {
+	gone := k.st.deleted.Load()
 	if k.w.Stop() != nil {
 		return nats.ErrBadSubscription
 	}
-	select {
-	case <-k.w.Consumer().Gone():
-		return watchError(stream.ErrClosed)
-	default:
+	return k.m.stopError(k.st, gone)
+}
+
+// stopError is the error of a watcher's first Stop: nil, unless its
+// bucket was deleted, when the client's Unsubscribe fails to delete its
+// consumer: "stream not found", or "consumer not found" once a bucket of
+// the same name exists again (nats.go: unsubscribe → DeleteConsumer).
+func (m *Manager) stopError(st *bucketState, gone bool) error {
+	switch {
+	case !gone:
+		return nil
+	case m.lookup(st.name) != nil:
+		return &nats.APIError{Code: 404, ErrorCode: nats.JSErrCodeConsumerNotFound, Description: "consumer not found"}
 	}
-	return nil
+	return &nats.APIError{Code: 404, ErrorCode: nats.JSErrCodeStreamNotFound, Description: "stream not found"}
 }
 
 // Watch watches the keys matching the pattern keys ("*" and ">" tokens).
@@ -74,7 +86,7 @@ func (b *Bucket) WatchFiltered(ctx context.Context, keys []string, opts ...jetst
 		return nil, watchError(err)
 	}
 	b.m.register(&watchRec{bucket: b.name, st: st, keys: patterns, w: w})
-	return &keyWatcher{w}, nil
+	return &keyWatcher{w: w, m: b.m, st: st}, nil
 }
 
 // faultPatterns applies the faults of a call on patterns: one check with

@@ -141,15 +141,7 @@ func (w *Watcher[E]) run(ctx context.Context, ignoreDeletes bool, decode Decoder
 		var err error
 		buf, err = w.c.NextBatch(buf[:0], batch)
 		if err != nil {
-			// The stream is gone: like the server, send nothing more and
-			// leave the channel open until Stop.
-			w.mu.Lock()
-			if w.stopped {
-				close(w.updates)
-			} else {
-				w.orphaned = true
-			}
-			w.mu.Unlock()
+			w.orphan()
 			return
 		}
 		if len(buf) == 0 {
@@ -172,7 +164,6 @@ func (w *Watcher[E]) run(ctx context.Context, ignoreDeletes bool, decode Decoder
 			entry, deleted := decode(d.Msg, d.Pending)
 			if !ignoreDeletes || !deleted {
 				if !w.send(ctx, entry) {
-					close(w.updates)
 					return
 				}
 			}
@@ -182,7 +173,6 @@ func (w *Watcher[E]) run(ctx context.Context, ignoreDeletes bool, decode Decoder
 					initDone = true
 					var marker E
 					if !w.send(ctx, marker) {
-						close(w.updates)
 						return
 					}
 				}
@@ -192,15 +182,31 @@ func (w *Watcher[E]) run(ctx context.Context, ignoreDeletes bool, decode Decoder
 	}
 }
 
-// send blocks until e is in the channel or the watcher is stopped.
+// orphan ends the goroutine of a watcher whose stream is gone: like the
+// server, it sends nothing more and leaves the channel open until Stop.
+func (w *Watcher[E]) orphan() {
+	w.mu.Lock()
+	if w.stopped {
+		close(w.updates)
+	} else {
+		w.orphaned = true
+	}
+	w.mu.Unlock()
+}
+
+// send blocks until e is in the channel. It returns false, having closed
+// the channel or orphaned the watcher, when the watcher ends first: the
+// goroutine must then return.
 func (w *Watcher[E]) send(ctx context.Context, e E) bool {
 	// Check for the end first: with a reader that keeps up, the channel
 	// always has room, and the watcher would run on after Stop.
 	select {
 	case <-w.stop:
+		close(w.updates)
 		return false
 	case <-ctx.Done():
 		w.end()
+		close(w.updates)
 		return false
 	default:
 	}
@@ -213,9 +219,14 @@ func (w *Watcher[E]) send(ctx context.Context, e E) bool {
 	case w.updates <- e:
 		return true
 	case <-w.stop:
+		close(w.updates)
 		return false
 	case <-ctx.Done():
 		w.end()
+		close(w.updates)
+		return false
+	case <-w.c.Gone():
+		w.orphan()
 		return false
 	}
 }
