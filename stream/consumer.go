@@ -26,10 +26,13 @@ type ConsumerConfig struct {
 	HeadersOnly    bool   // deliver no data, as the server's headers_only
 }
 
-// Consumer is an ordered, ack-less consumer: a cursor over the stream that
-// delivers matching messages in sequence order. The stream never queues
-// messages for it, so a consumer that falls behind costs no memory, and
-// writers only signal it.
+// Consumer is an ordered, ack-less consumer that delivers matching
+// messages in sequence order. It starts as a cursor over the stream for
+// the messages already stored; once it has caught up, the stream hands it
+// each new matching message (a pointer, in a queue of at most RetainLimit)
+// so that it never searches, however many other consumers there are.
+// Writers never wait for it, and what it costs stays bounded however far
+// behind its reader falls.
 //
 // It reports num_pending as the server does when it pushes each message as
 // soon as it can, which is what a client sees whenever it is not flooded:
@@ -58,6 +61,8 @@ type Consumer struct {
 	resume    uint64   // where delivery continues after lss
 	retained  []*msg   // dropped by the stream before delivery, by seq
 	idle      bool     // scanned to the end; the next matching store moves sseq
+	live      bool     // caught up: new messages arrive in queue
+	queue     []*msg   // new matching messages, oldest first
 	delivered uint64
 	closed    bool
 	initial   uint64 // pending at creation, for the KV "initial values done" marker
@@ -227,6 +232,16 @@ func (c *Consumer) Delivered() uint64 {
 
 func (c *Consumer) nextLocked() *msg {
 	s := c.s
+	if c.live {
+		if len(c.queue) == 0 {
+			return nil
+		}
+		m := c.queue[0]
+		c.queue[0] = nil
+		c.queue = c.queue[1:]
+		c.sseq = m.seq + 1
+		return m
+	}
 	for len(c.lss) > 0 {
 		seq := c.lss[0]
 		c.lss = c.lss[1:]
@@ -260,6 +275,9 @@ func (c *Consumer) nextLocked() *msg {
 	}
 	if found != nil && found.seq >= c.sseq {
 		c.sseq = found.seq + 1
+	}
+	if found == nil && c.idle {
+		c.live = true // caught up: from now on the stream hands us messages
 	}
 	return found
 }
@@ -385,8 +403,15 @@ func (s *Stream) stored(m *msg) {
 		for _, c := range cs {
 			if m.seq > c.npf && m.seq < c.start {
 				c.stuck++
+				continue
 			}
-			if c.idle && len(c.lss) == 0 {
+			if c.live {
+				c.queue = append(c.queue, m)
+				if len(c.queue) > RetainLimit {
+					c.queue[0] = nil
+					c.queue = c.queue[1:] // the client would have lost it too
+				}
+			} else if c.idle && len(c.lss) == 0 {
 				c.idle = false
 				if c.sseq < m.seq {
 					c.sseq = m.seq // everything between did not match
@@ -403,7 +428,7 @@ func (s *Stream) stored(m *msg) {
 func (s *Stream) removed(m *msg) {
 	s.consumers.MatchFilters(m.subj, func(_ string, cs []*Consumer) bool {
 		for _, c := range cs {
-			if c.wants(m) {
+			if !c.live && c.wants(m) {
 				c.retain(m)
 			}
 		}

@@ -37,6 +37,12 @@ func (c *Consumer) Position() uint64 {
 	s := c.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if c.live {
+		if len(c.queue) > 0 {
+			return c.queue[0].seq - 1
+		}
+		return s.lastSeq
+	}
 	if len(c.lss) > 0 || len(c.retained) > 0 {
 		return 0
 	}
