@@ -29,8 +29,8 @@ type ConsumerConfig struct {
 // Consumer is an ordered, ack-less consumer that delivers matching
 // messages in sequence order. It starts as a cursor over the stream for
 // the messages already stored; once it has caught up, the stream hands it
-// each new matching message (a pointer, in a queue of at most RetainLimit)
-// so that it never searches, however many other consumers there are.
+// each new matching message (a pointer, in a queue bounded as a client
+// subscription is: RetainLimit, RetainBytesLimit) so that it never searches, however many other consumers there are.
 // Writers never wait for it, and what it costs stays bounded however far
 // behind its reader falls.
 //
@@ -40,7 +40,7 @@ type ConsumerConfig struct {
 // pending 0 (SEMANTICS §6.3). For the same reason a message the stream
 // drops before the consumer reads it (history eviction, purge, expiry) is
 // still delivered, as the server would already have sent it: the consumer
-// keeps such messages, up to RetainLimit of them, and beyond that skips the
+// keeps such messages, up to the same limits, and beyond them skips the
 // oldest, as the client's ordered consumer does when it falls behind.
 type Consumer struct {
 	s       *Stream
@@ -59,18 +59,14 @@ type Consumer struct {
 	stuck     uint64   // live messages counted as pending but never deliverable
 	lss       []uint64 // last-per-subject start list still to deliver
 	resume    uint64   // where delivery continues after lss
-	retained  []*msg   // dropped by the stream before delivery, by seq
+	retained  msgQueue // dropped by the stream before delivery
 	idle      bool     // scanned to the end; the next matching store moves sseq
 	live      bool     // caught up: new messages arrive in queue
-	queue     []*msg   // new matching messages, oldest first
+	queue     msgQueue // new matching messages
 	delivered uint64
 	closed    bool
 	initial   uint64 // pending at creation, for the KV "initial values done" marker
 }
-
-// RetainLimit is how many messages a consumer keeps that the stream
-// dropped before the consumer read them.
-const RetainLimit = 8192
 
 // NewConsumer creates an ordered consumer. Overlapping filters give the
 // server's 10138 error.
@@ -233,12 +229,10 @@ func (c *Consumer) Delivered() uint64 {
 func (c *Consumer) nextLocked() *msg {
 	s := c.s
 	if c.live {
-		if len(c.queue) == 0 {
+		if c.queue.len() == 0 {
 			return nil
 		}
-		m := c.queue[0]
-		c.queue[0] = nil
-		c.queue = c.queue[1:]
+		m := c.queue.pop()
 		c.sseq = m.seq + 1
 		return m
 	}
@@ -252,7 +246,7 @@ func (c *Consumer) nextLocked() *msg {
 		if m := s.get(seq); m != nil {
 			return m
 		}
-		if m := c.takeRetained(seq); m != nil {
+		if m := c.retained.take(seq); m != nil {
 			return m
 		}
 	}
@@ -266,12 +260,8 @@ func (c *Consumer) nextLocked() *msg {
 			c.idle = true
 		}
 	}
-	if len(c.retained) > 0 && (found == nil || c.retained[0].seq < found.seq) {
-		found = c.retained[0]
-		c.retained = c.retained[1:]
-		if len(c.retained) == 0 {
-			c.retained = nil
-		}
+	if c.retained.len() > 0 && (found == nil || c.retained.front().seq < found.seq) {
+		found = c.retained.pop()
 	}
 	if found != nil && found.seq >= c.sseq {
 		c.sseq = found.seq + 1
@@ -311,17 +301,6 @@ func (c *Consumer) scan() *msg {
 	return found
 }
 
-// takeRetained removes and returns the retained message at seq, if any.
-func (c *Consumer) takeRetained(seq uint64) *msg {
-	i, ok := slices.BinarySearchFunc(c.retained, seq, func(m *msg, seq uint64) int { return cmpSeq(m.seq, seq) })
-	if !ok {
-		return nil
-	}
-	m := c.retained[i]
-	c.retained = slices.Delete(c.retained, i, i+1)
-	return m
-}
-
 // wants reports whether the consumer has yet to deliver m.
 func (c *Consumer) wants(m *msg) bool {
 	if len(c.lss) > 0 {
@@ -332,32 +311,6 @@ func (c *Consumer) wants(m *msg) bool {
 		return ok
 	}
 	return m.seq >= c.sseq
-}
-
-// retain keeps a message the stream dropped before the consumer read it.
-func (c *Consumer) retain(m *msg) {
-	if n := len(c.retained); n == 0 || c.retained[n-1].seq < m.seq {
-		c.retained = append(c.retained, m) // the usual order: oldest first
-		if n+1 > RetainLimit {
-			c.retained = c.retained[1:]
-		}
-		return
-	}
-	i, _ := slices.BinarySearchFunc(c.retained, m.seq, func(r *msg, seq uint64) int { return cmpSeq(r.seq, seq) })
-	c.retained = slices.Insert(c.retained, i, m)
-	if len(c.retained) > RetainLimit {
-		c.retained = c.retained[1:] // the client would have lost these too
-	}
-}
-
-func cmpSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (c *Consumer) matches(subj string) bool {
@@ -406,11 +359,7 @@ func (s *Stream) stored(m *msg) {
 				continue
 			}
 			if c.live {
-				c.queue = append(c.queue, m)
-				if len(c.queue) > RetainLimit {
-					c.queue[0] = nil
-					c.queue = c.queue[1:] // the client would have lost it too
-				}
+				c.queue.add(m)
 			} else if c.idle && len(c.lss) == 0 {
 				c.idle = false
 				if c.sseq < m.seq {
@@ -429,7 +378,7 @@ func (s *Stream) removed(m *msg) {
 	s.consumers.MatchFilters(m.subj, func(_ string, cs []*Consumer) bool {
 		for _, c := range cs {
 			if !c.live && c.wants(m) {
-				c.retain(m)
+				c.retained.add(m)
 			}
 		}
 		return true

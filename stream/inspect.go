@@ -38,12 +38,12 @@ func (c *Consumer) Position() uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c.live {
-		if len(c.queue) > 0 {
-			return c.queue[0].seq - 1
+		if c.queue.len() > 0 {
+			return c.queue.front().seq - 1
 		}
 		return s.lastSeq
 	}
-	if len(c.lss) > 0 || len(c.retained) > 0 {
+	if len(c.lss) > 0 || c.retained.len() > 0 {
 		return 0
 	}
 	if !c.idle {
