@@ -104,7 +104,7 @@ func (b *Bucket) get(ctx context.Context, key string, revision uint64, legacy bo
 		return nil, readError(err)
 	}
 	e := newEntry(m.Data)
-	e.bucket, e.key, e.revision, e.created, e.op = b.name, key, m.Seq, m.Time, opOf(m.Header, legacy)
+	e.bucket, e.key, e.revision, e.created, e.utc, e.op = b.name, key, m.Seq, m.Time.UnixNano(), true, opOf(m.Header, legacy)
 	if e.op != jetstream.KeyValuePut {
 		return e, jetstream.ErrKeyDeleted
 	}

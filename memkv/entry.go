@@ -8,14 +8,16 @@ import (
 	"github.com/jetsim/jetsim/stream"
 )
 
-// entry is a jetstream.KeyValueEntry. Its value is its own copy.
+// entry is a jetstream.KeyValueEntry. Its value is its own copy. It is
+// kept small because a watcher makes one for every delivery.
 type entry struct {
 	bucket   string
 	key      string
 	value    []byte
 	revision uint64
 	delta    uint64
-	created  time.Time
+	created  int64 // Unix nanoseconds
+	utc      bool  // Created() in UTC (Get) rather than Local (watchers)
 	op       jetstream.KeyValueOp
 }
 
@@ -25,7 +27,7 @@ func (e *entry) Bucket() string                  { return e.bucket }
 func (e *entry) Key() string                     { return e.key }
 func (e *entry) Value() []byte                   { return e.value }
 func (e *entry) Revision() uint64                { return e.revision }
-func (e *entry) Created() time.Time              { return e.created }
+func (e *entry) Created() time.Time              { return e.createdTime() }
 func (e *entry) Delta() uint64                   { return e.delta }
 func (e *entry) Operation() jetstream.KeyValueOp { return e.op }
 
@@ -80,9 +82,19 @@ func copyValue(b []byte) []byte {
 	return out
 }
 
+// createdTime is the store time as the client shows it: Get parses the
+// direct-get header into UTC, watchers use time.Unix, in Local.
+func (e *entry) createdTime() time.Time {
+	t := time.Unix(0, e.created)
+	if e.utc {
+		return t.UTC()
+	}
+	return t
+}
+
 // smallValue is the size up to which an entry carries its value in its
 // own allocation: one allocation per delivered entry instead of two.
-const smallValue = 48
+const smallValue = 24
 
 type entryWithValue struct {
 	entry

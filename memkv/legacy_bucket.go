@@ -27,7 +27,7 @@ func (e *legacyEntry) Bucket() string     { return e.bucket }
 func (e *legacyEntry) Key() string        { return e.key }
 func (e *legacyEntry) Value() []byte      { return e.value }
 func (e *legacyEntry) Revision() uint64   { return e.revision }
-func (e *legacyEntry) Created() time.Time { return e.created }
+func (e *legacyEntry) Created() time.Time { return (*entry)(e).createdTime() }
 func (e *legacyEntry) Delta() uint64      { return e.delta }
 
 // Operation converts the op: both packages number Put, Delete, Purge 0, 1, 2.

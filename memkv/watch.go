@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -138,7 +137,7 @@ func (b *Bucket) entryOf(m stream.Msg, delta uint64, legacy bool) *entry {
 	e.key = m.Subject[len(b.pre):]
 	e.revision = m.Seq
 	e.delta = delta
-	e.created = time.Unix(0, m.Time.UnixNano())
+	e.created = m.Time.UnixNano()
 	e.op = opOf(m.Header, legacy)
 	return e
 }

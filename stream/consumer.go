@@ -2,6 +2,7 @@ package stream
 
 import (
 	"slices"
+	"sync/atomic"
 
 	"github.com/jetsim/jetsim/subject"
 )
@@ -50,6 +51,7 @@ type Consumer struct {
 	hdrOnly bool
 
 	ready chan struct{} // capacity 1: "there may be something to deliver"
+	armed atomic.Bool   // its reader waits on ready: stores must signal it
 
 	// Guarded by s.mu.
 	sseq      uint64   // the next sequence to consider (the server's o.sseq)
@@ -147,6 +149,17 @@ func (c *Consumer) Gone() <-chan struct{} { return c.s.gone }
 // Ready returns a channel that receives when new messages may be ready.
 // It is also signalled when the consumer or its stream is closed.
 func (c *Consumer) Ready() <-chan struct{} { return c.ready }
+
+// Wake signals Ready, so that a goroutine waiting on it looks again (for
+// example at a stop flag of its own).
+func (c *Consumer) Wake() { c.signal() }
+
+// Arm tells the stream that the caller is about to wait on Ready: until
+// then, stores do not signal the consumer, which saves a channel
+// operation per consumer per message while its reader is busy. The
+// caller must call Next or NextBatch once more after Arm and wait only if
+// that finds nothing; a message stored after that call signals Ready.
+func (c *Consumer) Arm() { c.armed.Store(true) }
 
 func (c *Consumer) signal() {
 	select {
@@ -366,7 +379,9 @@ func (s *Stream) stored(m *msg) {
 					c.sseq = m.seq // everything between did not match
 				}
 			}
-			s.wake = append(s.wake, c)
+			if c.armed.Load() && c.armed.Swap(false) {
+				s.wake = append(s.wake, c)
+			}
 		}
 		return true
 	})

@@ -209,12 +209,16 @@ func TestConsumerSignals(t *testing.T) {
 		}
 	}
 	assert.False(t, ready())
+	mustStore(t, s, "$KV.W.a", nil, "w")
+	assert.False(t, ready(), "not armed: the reader will look anyway")
+	assert.Len(t, drain(t, c), 1)
+	c.Arm()
 	mustStore(t, s, "$KV.W.b", nil, "x")
 	assert.False(t, ready(), "no signal for other subjects")
 	mustStore(t, s, "$KV.W.a", nil, "x")
 	mustStore(t, s, "$KV.W.a", nil, "y")
-	assert.True(t, ready(), "a matching store signals")
-	assert.False(t, ready(), "signals coalesce")
+	assert.True(t, ready(), "a matching store signals an armed consumer")
+	assert.False(t, ready(), "once: arming is spent")
 	assert.Len(t, drain(t, c), 2)
 
 	c.Close()

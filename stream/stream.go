@@ -221,7 +221,8 @@ func (s *Stream) unlockAndWake() {
 		s.mu.Unlock()
 		return
 	}
-	// Copy out: s.wake may be reused as soon as mu is released.
+	// Copy out: s.wake may be reused as soon as mu is released. Only
+	// consumers whose readers wait are in it (see Consumer.Arm).
 	var buf [16]*Consumer
 	cs := append(buf[:0], wake...)
 	s.mu.Unlock()

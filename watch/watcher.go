@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jetsim/jetsim/stream"
 )
@@ -53,6 +54,7 @@ type Watcher[E any] struct {
 	c       *stream.Consumer
 	stop    chan struct{}
 	done    chan struct{}
+	halted  atomic.Bool // stopped: read without the lock on every send
 
 	mu       sync.Mutex
 	stopped  bool          // Stop or the context ended it
@@ -90,7 +92,9 @@ func Start[E any](ctx context.Context, s *stream.Stream, opts Options, decode De
 		w.updates <- marker
 		initDone = true
 	}
-	go w.run(ctx, opts.IgnoreDeletes, decode, initDone, initPending)
+	// The context ends the watcher as Stop does; no goroutine waits for it.
+	unhook := context.AfterFunc(ctx, w.end)
+	go w.run(unhook, opts.IgnoreDeletes, decode, initDone, initPending)
 	return w, nil
 }
 
@@ -107,7 +111,9 @@ func (w *Watcher[E]) Stop() error {
 		return ErrStopped
 	}
 	w.stopped = true
+	w.halted.Store(true)
 	close(w.stop)
+	w.c.Wake()
 	if w.orphaned {
 		close(w.updates)
 	}
@@ -132,9 +138,10 @@ func (w *Watcher[E]) Consumer() *stream.Consumer { return w.c }
 // batch is how many messages a watcher takes from its consumer per lock.
 const batch = 64
 
-func (w *Watcher[E]) run(ctx context.Context, ignoreDeletes bool, decode Decoder[E], initDone bool, initPending uint64) {
+func (w *Watcher[E]) run(unhook func() bool, ignoreDeletes bool, decode Decoder[E], initDone bool, initPending uint64) {
 	defer close(w.done)
 	defer w.c.Close()
+	defer unhook()
 	var received uint64
 	var buf []stream.Delivery
 	for {
@@ -145,25 +152,32 @@ func (w *Watcher[E]) run(ctx context.Context, ignoreDeletes bool, decode Decoder
 			return
 		}
 		if len(buf) == 0 {
-			w.markSynced(w.c.Position())
-			select {
-			case <-w.c.Ready():
-				w.mu.Lock()
-				w.waiting = false
-				w.mu.Unlock()
-				continue
-			case <-w.stop:
-			case <-ctx.Done():
-				w.end()
+			// Arm, then look once more: a store after this look signals.
+			w.c.Arm()
+			if buf, err = w.c.NextBatch(buf[:0], batch); err != nil {
+				w.orphan()
+				return
 			}
-			close(w.updates)
-			return
+		}
+		if len(buf) == 0 {
+			w.markSynced(w.c.Position())
+			// One channel to wait on: Stop, the context and the stream's
+			// end all signal Ready too.
+			<-w.c.Ready()
+			if w.halted.Load() {
+				close(w.updates)
+				return
+			}
+			w.mu.Lock()
+			w.waiting = false
+			w.mu.Unlock()
+			continue
 		}
 		for i := range buf {
 			d := &buf[i]
 			entry, deleted := decode(d.Msg, d.Pending)
 			if !ignoreDeletes || !deleted {
-				if !w.send(ctx, entry) {
+				if !w.send(entry) {
 					return
 				}
 			}
@@ -172,7 +186,7 @@ func (w *Watcher[E]) run(ctx context.Context, ignoreDeletes bool, decode Decoder
 				if received >= initPending || d.Pending == 0 {
 					initDone = true
 					var marker E
-					if !w.send(ctx, marker) {
+					if !w.send(marker) {
 						return
 					}
 				}
@@ -197,18 +211,12 @@ func (w *Watcher[E]) orphan() {
 // send blocks until e is in the channel. It returns false, having closed
 // the channel or orphaned the watcher, when the watcher ends first: the
 // goroutine must then return.
-func (w *Watcher[E]) send(ctx context.Context, e E) bool {
+func (w *Watcher[E]) send(e E) bool {
 	// Check for the end first: with a reader that keeps up, the channel
 	// always has room, and the watcher would run on after Stop.
-	select {
-	case <-w.stop:
+	if w.halted.Load() {
 		close(w.updates)
 		return false
-	case <-ctx.Done():
-		w.end()
-		close(w.updates)
-		return false
-	default:
 	}
 	select {
 	case w.updates <- e:
@@ -219,10 +227,6 @@ func (w *Watcher[E]) send(ctx context.Context, e E) bool {
 	case w.updates <- e:
 		return true
 	case <-w.stop:
-		close(w.updates)
-		return false
-	case <-ctx.Done():
-		w.end()
 		close(w.updates)
 		return false
 	case <-w.c.Gone():
@@ -237,7 +241,9 @@ func (w *Watcher[E]) end() {
 	w.mu.Lock()
 	if !w.stopped {
 		w.stopped = true
+		w.halted.Store(true)
 		close(w.stop)
+		w.c.Wake()
 	}
 	w.mu.Unlock()
 }
