@@ -1,6 +1,7 @@
 package memkv
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -8,12 +9,17 @@ import (
 	"github.com/jetsim/jetsim/stream"
 )
 
-// entry is a jetstream.KeyValueEntry. Its value is its own copy. It is
-// kept small because a watcher makes one for every delivery.
+// entry is a jetstream.KeyValueEntry. It is kept small because a watcher
+// makes one for every delivery: it refers to the stored value, which is
+// never modified, and Value() hands out a private copy, made on the first
+// call and the same one after that. So a caller can change what Value()
+// returns without touching the store or any other entry, and a watcher
+// whose reader never asks for the value copies nothing.
 type entry struct {
 	bucket   string
 	key      string
-	value    []byte
+	raw      []byte                 // the stored value: read-only, shared
+	value    atomic.Pointer[[]byte] // the caller's copy, once made
 	revision uint64
 	delta    uint64
 	created  int64 // Unix nanoseconds
@@ -25,7 +31,7 @@ var _ jetstream.KeyValueEntry = (*entry)(nil)
 
 func (e *entry) Bucket() string                  { return e.bucket }
 func (e *entry) Key() string                     { return e.key }
-func (e *entry) Value() []byte                   { return e.value }
+func (e *entry) Value() []byte                   { return e.copied() }
 func (e *entry) Revision() uint64                { return e.revision }
 func (e *entry) Created() time.Time              { return e.createdTime() }
 func (e *entry) Delta() uint64                   { return e.delta }
@@ -92,22 +98,21 @@ func (e *entry) createdTime() time.Time {
 	return t
 }
 
-// smallValue is the size up to which an entry carries its value in its
-// own allocation: one allocation per delivered entry instead of two.
-const smallValue = 24
-
-type entryWithValue struct {
-	entry
-	buf [smallValue]byte
+// copied returns the entry's private copy of its value, making it on
+// first use; concurrent first calls agree on one copy.
+func (e *entry) copied() []byte {
+	if v := e.value.Load(); v != nil {
+		return *v
+	}
+	v := copyValue(e.raw)
+	if e.value.CompareAndSwap(nil, &v) {
+		return v
+	}
+	return *e.value.Load()
 }
 
-// newEntry returns an entry whose value is a private copy of v.
+// newEntry returns an entry for the stored value v, which the caller
+// guarantees is never modified (stream messages are immutable).
 func newEntry(v []byte) *entry {
-	if len(v) <= smallValue {
-		e := &entryWithValue{}
-		n := copy(e.buf[:], v)
-		e.value = e.buf[:n:n]
-		return &e.entry
-	}
-	return &entry{value: copyValue(v)}
+	return &entry{raw: v}
 }

@@ -25,7 +25,7 @@ var _ nats.KeyValueEntry = (*legacyEntry)(nil)
 
 func (e *legacyEntry) Bucket() string     { return e.bucket }
 func (e *legacyEntry) Key() string        { return e.key }
-func (e *legacyEntry) Value() []byte      { return e.value }
+func (e *legacyEntry) Value() []byte      { return (*entry)(e).copied() }
 func (e *legacyEntry) Revision() uint64   { return e.revision }
 func (e *legacyEntry) Created() time.Time { return (*entry)(e).createdTime() }
 func (e *legacyEntry) Delta() uint64      { return e.delta }
