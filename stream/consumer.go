@@ -303,8 +303,7 @@ func (c *Consumer) scan() *msg {
 		}
 		return found
 	}
-	s.probe.seq = c.sseq
-	s.msgs.AscendGreaterOrEqual(&s.probe, func(m *msg) bool {
+	s.msgs.AscendFrom(c.sseq, func(m *msg) bool {
 		if c.matches(m.subj) {
 			found = m
 			return false

@@ -76,8 +76,7 @@ func (s *Stream) removeRange(from, to uint64, filter string, limit uint64) uint6
 			}
 		}
 	} else {
-		s.probe.seq = from
-		s.msgs.AscendGreaterOrEqual(&s.probe, func(m *msg) bool {
+		s.msgs.AscendFrom(from, func(m *msg) bool {
 			if m.seq > to {
 				return false
 			}

@@ -137,7 +137,7 @@ func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
 	} else {
 		m.subj = ss.newest.subj // share one string per subject
 	}
-	s.msgs.ReplaceOrInsert(m)
+	s.msgs.Insert(m)
 	ss.seqs = append(ss.seqs, seq)
 	ss.newest = m
 	if s.nmsgs == 0 {
@@ -230,9 +230,8 @@ func (s *Stream) removeSeq(seq uint64) bool {
 // state ss (nil when it does not): one search of each index fewer on the
 // path of every store that evicts (BenchmarkStore).
 func (s *Stream) removeFrom(ss *subjState, seq uint64) bool {
-	s.probe.seq = seq
-	m, ok := s.msgs.Delete(&s.probe)
-	if !ok {
+	m := s.msgs.Delete(seq)
+	if m == nil {
 		return false
 	}
 	s.nmsgs--

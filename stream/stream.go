@@ -16,9 +16,8 @@ type Stream struct {
 	cfg   Config
 	clock Clock
 
-	msgs     *btree.BTreeG[*msg] // by sequence
+	msgs     seqIndex // by sequence
 	subjects subject.Tree[*subjState]
-	probe    msg // a reusable search key for msgs, guarded by mu
 
 	nmsgs, bytes      uint64
 	firstSeq, lastSeq uint64
@@ -107,7 +106,6 @@ func New(cfg Config, clock Clock) (*Stream, error) {
 		gone:  make(chan struct{}),
 		cfg:   cfg,
 		clock: clock,
-		msgs:  btree.NewG(32, func(a, b *msg) bool { return a.seq < b.seq }),
 		ttls: btree.NewG(8, func(a, b ttlEntry) bool {
 			return a.expires < b.expires || a.expires == b.expires && a.seq < b.seq
 		}),
@@ -207,9 +205,7 @@ func (s *Stream) msgSize(slen, hlen, dlen int) uint64 {
 
 // get returns the message at seq, or nil.
 func (s *Stream) get(seq uint64) *msg {
-	s.probe.seq = seq
-	m, _ := s.msgs.Get(&s.probe)
-	return m
+	return s.msgs.Get(seq)
 }
 
 // unlockAndWake releases mu and then signals the consumers collected in

@@ -1,0 +1,91 @@
+package stream
+
+import "sort"
+
+// seqIndex holds the stored messages in sequence order. Sequences only
+// grow, so a message is appended; a removed one leaves a hole that is
+// compacted away once holes outnumber messages. Lookups are a binary
+// search over one slice. For this access pattern (append at the end,
+// remove anywhere, look up by sequence, scan in order) it is several times
+// cheaper than a B-tree, at the same memory: one pointer per message plus
+// at most as many holes.
+type seqIndex struct {
+	seqs  []uint64 // ascending; kept for holes too, so search is plain
+	slots []*msg   // parallel to seqs; nil for a removed message
+	head  int      // slots before head are all nil
+	live  int
+}
+
+func (x *seqIndex) Len() int { return x.live }
+
+// Insert appends m, whose sequence is above every stored one.
+func (x *seqIndex) Insert(m *msg) {
+	x.seqs = append(x.seqs, m.seq)
+	x.slots = append(x.slots, m)
+	x.live++
+}
+
+// find returns the index of the first slot with a sequence >= seq.
+func (x *seqIndex) find(seq uint64) int {
+	s := x.seqs[x.head:]
+	return x.head + sort.Search(len(s), func(i int) bool { return s[i] >= seq })
+}
+
+// Get returns the message at seq, or nil.
+func (x *seqIndex) Get(seq uint64) *msg {
+	if i := x.find(seq); i < len(x.seqs) && x.seqs[i] == seq {
+		return x.slots[i]
+	}
+	return nil
+}
+
+// Delete removes and returns the message at seq, or nil.
+func (x *seqIndex) Delete(seq uint64) *msg {
+	i := x.find(seq)
+	if i >= len(x.seqs) || x.seqs[i] != seq || x.slots[i] == nil {
+		return nil
+	}
+	m := x.slots[i]
+	x.slots[i] = nil
+	x.live--
+	for x.head < len(x.slots) && x.slots[x.head] == nil {
+		x.head++
+	}
+	if holes := len(x.slots) - x.live; holes > x.live && holes > 64 {
+		x.compact()
+	}
+	return m
+}
+
+// compact drops the holes.
+func (x *seqIndex) compact() {
+	n := x.live + x.live/4 + 8
+	seqs, slots := make([]uint64, 0, n), make([]*msg, 0, n)
+	for i := x.head; i < len(x.slots); i++ {
+		if m := x.slots[i]; m != nil {
+			seqs, slots = append(seqs, m.seq), append(slots, m)
+		}
+	}
+	x.seqs, x.slots, x.head = seqs, slots, 0
+}
+
+// Min returns the oldest message.
+func (x *seqIndex) Min() (*msg, bool) {
+	if x.live == 0 {
+		return nil, false
+	}
+	return x.slots[x.head], true
+}
+
+// Ascend calls fn for every message in order until fn returns false.
+func (x *seqIndex) Ascend(fn func(*msg) bool) { x.AscendFrom(0, fn) }
+
+// AscendFrom calls fn for every message with a sequence >= seq, in order,
+// until fn returns false. fn must not change the index.
+func (x *seqIndex) AscendFrom(seq uint64, fn func(*msg) bool) {
+	for i := x.find(seq); i < len(x.slots); i++ {
+		if m := x.slots[i]; m != nil && !fn(m) {
+			return
+		}
+	}
+}
