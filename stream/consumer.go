@@ -191,8 +191,9 @@ type Delivery struct {
 }
 
 // NextBatch appends to dst up to max messages that are ready, in order,
-// taking the stream lock once. It returns ErrClosed once the consumer or
-// its stream is closed.
+// taking the stream lock once. When there are none it arms the consumer
+// (see Arm) in the same step, so the caller may wait on Ready at once. It
+// returns ErrClosed once the consumer or its stream is closed.
 func (c *Consumer) NextBatch(dst []Delivery, max int) ([]Delivery, error) {
 	s := c.s
 	s.mu.Lock()
@@ -200,12 +201,16 @@ func (c *Consumer) NextBatch(dst []Delivery, max int) ([]Delivery, error) {
 	if c.closed || s.closed {
 		return dst, ErrClosed
 	}
+	n := len(dst)
 	for i := 0; i < max; i++ {
 		d, ok := c.deliverLocked()
 		if !ok {
 			break
 		}
 		dst = append(dst, d)
+	}
+	if len(dst) == n {
+		c.armed.Store(true)
 	}
 	return dst, nil
 }

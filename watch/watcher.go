@@ -59,9 +59,10 @@ type Watcher[E any] struct {
 	mu       sync.Mutex
 	stopped  bool          // Stop or the context ended it
 	orphaned bool          // the stream went away; the goroutine left without closing updates
-	synced   uint64        // stream sequence up to which everything is in the channel
-	syncCh   chan struct{} // closed and replaced when synced moves
-	waiting  bool          // the goroutine has sent all it took and waits for more
+	syncCh   chan struct{} // closed and replaced when the goroutine starts to wait
+
+	waiting     atomic.Bool  // the goroutine has sent all it took and waits for more
+	syncWaiters atomic.Int32 // WaitSynced calls in progress
 }
 
 // Start creates the consumer for opts on s and starts the watcher's
@@ -152,15 +153,8 @@ func (w *Watcher[E]) run(unhook func() bool, ignoreDeletes bool, decode Decoder[
 			return
 		}
 		if len(buf) == 0 {
-			// Arm, then look once more: a store after this look signals.
-			w.c.Arm()
-			if buf, err = w.c.NextBatch(buf[:0], batch); err != nil {
-				w.orphan()
-				return
-			}
-		}
-		if len(buf) == 0 {
-			w.markSynced(w.c.Position())
+			// NextBatch armed the consumer: the next store signals Ready.
+			w.markWaiting()
 			// One channel to wait on: Stop, the context and the stream's
 			// end all signal Ready too.
 			<-w.c.Ready()
@@ -168,9 +162,7 @@ func (w *Watcher[E]) run(unhook func() bool, ignoreDeletes bool, decode Decoder[
 				close(w.updates)
 				return
 			}
-			w.mu.Lock()
-			w.waiting = false
-			w.mu.Unlock()
+			w.waiting.Store(false)
 			continue
 		}
 		for i := range buf {
@@ -248,14 +240,16 @@ func (w *Watcher[E]) end() {
 	w.mu.Unlock()
 }
 
-func (w *Watcher[E]) markSynced(seq uint64) {
-	w.mu.Lock()
-	w.waiting = true
-	if seq > w.synced {
-		w.synced = seq
-		close(w.syncCh)
-		w.syncCh = make(chan struct{})
+// markWaiting records that the goroutine has put everything it took into
+// the channel and waits, and wakes WaitSynced callers if there are any.
+func (w *Watcher[E]) markWaiting() {
+	w.waiting.Store(true)
+	if w.syncWaiters.Load() == 0 {
+		return
 	}
+	w.mu.Lock()
+	close(w.syncCh)
+	w.syncCh = make(chan struct{})
 	w.mu.Unlock()
 }
 
@@ -264,16 +258,15 @@ func (w *Watcher[E]) markSynced(seq uint64) {
 // ctx is done (its error is returned). A watcher whose channel is full and
 // not read does not get there.
 func (w *Watcher[E]) WaitSynced(ctx context.Context, seq uint64) error {
+	w.syncWaiters.Add(1)
+	defer w.syncWaiters.Add(-1)
 	for {
 		w.mu.Lock()
-		synced, ch := w.synced, w.syncCh
-		if synced < seq && w.waiting {
-			// Writes that do not match the watcher do not wake it; ask
-			// its consumer whether anything is left to deliver.
-			synced = w.c.Position()
-		}
+		ch := w.syncCh
 		w.mu.Unlock()
-		if synced >= seq {
+		// Caught up means waiting with nothing left up to seq; writes that
+		// do not match the watcher do not wake it, so ask its consumer.
+		if w.waiting.Load() && w.c.Position() >= seq {
 			return nil
 		}
 		select {
