@@ -20,7 +20,8 @@ type Ack struct {
 var ErrNoSubject = fmt.Errorf("stream: subject not bound to the stream")
 
 // Store stores a message with wire-form headers hdr (nil for none) and
-// data. It keeps no reference to subj, hdr or data. It honours Nats-Expected-Last-Subject-Sequence,
+// data, which it copies; it may keep subj, so subj must not be built on
+// reused memory. It honours Nats-Expected-Last-Subject-Sequence,
 // Nats-Expected-Last-Sequence, Nats-Rollup, Nats-TTL and Nats-Msg-Id, and
 // fails with the server's *Error in the server's order of checks
 // (server/stream.go: processJetStreamMsgWithBatch, then
@@ -130,7 +131,6 @@ func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
 	m := &msg{seq: seq, ts: ts}
 	m.setBuf(hdr, data)
 	if ss == nil {
-		subj = strings.Clone(subj) // the caller's string may be transient
 		ss = &subjState{}
 		s.subjects.Set(subj, ss)
 		m.subj = subj
