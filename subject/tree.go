@@ -10,6 +10,13 @@ package subject
 type Tree[T any] struct {
 	root node[T]
 	size int
+
+	// hint is the parent of the last leaf Get or Set reached, and hintPre
+	// its subject with the trailing separator. Lookups mostly go to
+	// siblings (the keys of one bucket), so the walk down to it can be
+	// skipped. Deleting a node clears it.
+	hint    *node[T]
+	hintPre string
 }
 
 type node[T any] struct {
@@ -24,16 +31,63 @@ func (t *Tree[T]) Len() int { return t.size }
 
 // Get returns the value stored at exactly subj.
 func (t *Tree[T]) Get(subj string) (T, bool) {
+	if c, ok := t.sibling(subj); ok {
+		if c == nil {
+			var zero T
+			return zero, false
+		}
+		return c.val, c.has
+	}
 	n := &t.root
 	for s, more := subj, true; more; {
 		var tok string
 		tok, s, more = Next(s)
+		if !more {
+			t.setHint(n, subj)
+		}
 		if n = n.children[tok]; n == nil {
 			var zero T
 			return zero, false
 		}
 	}
 	return n.val, n.has
+}
+
+// sibling looks subj up under the hint. ok is false when subj is not a
+// direct child of the hinted node.
+func (t *Tree[T]) sibling(subj string) (c *node[T], ok bool) {
+	p := t.hintPre
+	if t.hint == nil || len(subj) <= len(p) || subj[:len(p)] != p {
+		return nil, false
+	}
+	rest := subj[len(p):]
+	for i := 0; i < len(rest); i++ {
+		if rest[i] == Sep {
+			return nil, false
+		}
+	}
+	return t.hint.children[rest], true
+}
+
+// setHint records parent as the node above subj's last token.
+func (t *Tree[T]) setHint(parent *node[T], subj string) {
+	if len(subj) == 0 || parent == &t.root {
+		return
+	}
+	if len(t.hintPre) == len(subj)-len(lastToken(subj)) && t.hint == parent {
+		return
+	}
+	t.hint, t.hintPre = parent, subj[:len(subj)-len(lastToken(subj))]
+}
+
+// lastToken returns what follows the last separator of s.
+func lastToken(s string) string {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == Sep {
+			return s[i+1:]
+		}
+	}
+	return s
 }
 
 // Set stores v at subj, replacing any value there.
@@ -84,6 +138,7 @@ func (n *node[T]) delete(s string, t *Tree[T]) bool {
 	}
 	if !c.has && len(c.children) == 0 {
 		delete(n.children, tok)
+		t.hint = nil // the hinted node may be the one pruned
 	}
 	return true
 }
