@@ -1,5 +1,7 @@
 package subject
 
+import "strings"
+
 // Tree is a trie of subjects keyed by token, holding one value per subject.
 // It stores literal subjects or filters (with "*" and ">" tokens) alike and
 // answers, in time proportional to the answer rather than to its size:
@@ -77,7 +79,8 @@ func (t *Tree[T]) setHint(parent *node[T], subj string) {
 	if len(t.hintPre) == len(subj)-len(lastToken(subj)) && t.hint == parent {
 		return
 	}
-	t.hint, t.hintPre = parent, subj[:len(subj)-len(lastToken(subj))]
+	// A copy: callers may look up with strings built on reused memory.
+	t.hint, t.hintPre = parent, strings.Clone(subj[:len(subj)-len(lastToken(subj))])
 }
 
 // lastToken returns what follows the last separator of s.
