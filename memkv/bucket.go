@@ -136,7 +136,7 @@ func (b *Bucket) publish(ctx context.Context, key string, hdr, value []byte) (ui
 	if len(hdr)+len(value) > maxPayload {
 		return 0, nats.ErrMaxPayload
 	}
-	ack, err := b.state().stream.Store(b.pre+key, hdr, value)
+	ack, err := b.state().stream.StoreKey(b.pre, key, hdr, value)
 	if err != nil {
 		return 0, publishError(err)
 	}

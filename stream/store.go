@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/jetsim/jetsim/subject"
 )
@@ -29,6 +30,19 @@ var ErrNoSubject = fmt.Errorf("stream: subject not bound to the stream")
 func (s *Stream) Store(subj string, hdr, data []byte) (Ack, error) {
 	s.mu.Lock()
 	ack, err := s.store(subj, hdr, data, s.clock.Now().UnixNano())
+	s.unlockAndWake()
+	return ack, err
+}
+
+// StoreKey is Store on the subject prefix+key. It builds the subject in
+// the stream's own buffer, so that a store to an existing subject
+// allocates no string (a KV Put is prefix "$KV.<bucket>." and its key).
+func (s *Stream) StoreKey(prefix, key string, hdr, data []byte) (Ack, error) {
+	ts := s.clock.Now().UnixNano()
+	s.mu.Lock()
+	s.scratch = append(append(s.scratch[:0], prefix...), key...)
+	subj := unsafe.String(unsafe.SliceData(s.scratch), len(s.scratch))
+	ack, err := s.store(subj, hdr, data, ts)
 	s.unlockAndWake()
 	return ack, err
 }
@@ -131,6 +145,9 @@ func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
 	m := &msg{seq: seq, ts: ts}
 	m.setBuf(hdr, data)
 	if ss == nil {
+		if len(s.scratch) > 0 && unsafe.StringData(subj) == unsafe.SliceData(s.scratch) {
+			subj = strings.Clone(subj) // built in the reused buffer: keep a copy
+		}
 		ss = &subjState{}
 		s.subjects.Set(subj, ss)
 		m.subj = subj

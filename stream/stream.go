@@ -34,6 +34,8 @@ type Stream struct {
 	timerAt   int64 // when timer fires, 0 when none
 	lastCheck int64 // when the last check ran
 
+	scratch []byte // StoreKey's subject buffer, guarded by mu
+
 	closed bool
 	gone   chan struct{} // closed by Close
 }
