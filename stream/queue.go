@@ -1,6 +1,6 @@
 package stream
 
-import "slices"
+import "sort"
 
 // A consumer holds at most this much that the stream no longer does or
 // that its reader has not taken yet: the pending limits of a nats.go
@@ -13,68 +13,83 @@ const (
 )
 
 // msgQueue is a consumer's list of messages in sequence order, bounded by
-// RetainLimit and RetainBytesLimit.
+// RetainLimit and RetainBytesLimit: a ring, so that taking from the front
+// and adding at the back move no memory.
 type msgQueue struct {
-	msgs  []*msg
+	ring  []*msg // capacity a power of two, or nil
+	head  int
+	n     int
 	bytes int
 }
 
-func (q *msgQueue) len() int { return len(q.msgs) }
+func (q *msgQueue) len() int { return q.n }
 
-func (q *msgQueue) front() *msg { return q.msgs[0] }
+func (q *msgQueue) at(i int) *msg { return q.ring[(q.head+i)&(len(q.ring)-1)] }
+
+func (q *msgQueue) front() *msg { return q.at(0) }
 
 func msgBytes(m *msg) int { return int(m.hlen) + int(m.dlen) }
+
+// grow doubles the ring, laying the messages out from index 0.
+func (q *msgQueue) grow() {
+	ring := make([]*msg, max(2*len(q.ring), 8))
+	for i := 0; i < q.n; i++ {
+		ring[i] = q.at(i)
+	}
+	q.ring, q.head = ring, 0
+}
 
 // add puts m in sequence order (usually at the end) and drops the oldest
 // past the limits.
 func (q *msgQueue) add(m *msg) {
-	if n := len(q.msgs); n == 0 || q.msgs[n-1].seq < m.seq {
-		q.msgs = append(q.msgs, m)
-	} else {
-		i, _ := slices.BinarySearchFunc(q.msgs, m.seq, bySeq)
-		q.msgs = slices.Insert(q.msgs, i, m)
+	if q.n == len(q.ring) {
+		q.grow()
 	}
+	i := q.n
+	if q.n > 0 && q.at(q.n-1).seq > m.seq {
+		// Out of order (a retained message older than one already kept):
+		// shift the later ones back by one.
+		i = sort.Search(q.n, func(j int) bool { return q.at(j).seq >= m.seq })
+		for j := q.n; j > i; j-- {
+			q.ring[(q.head+j)&(len(q.ring)-1)] = q.at(j - 1)
+		}
+	}
+	q.ring[(q.head+i)&(len(q.ring)-1)] = m
+	q.n++
 	q.bytes += msgBytes(m)
-	for len(q.msgs) > 1 && (len(q.msgs) > RetainLimit || q.bytes > RetainBytesLimit) {
+	for q.n > 1 && (q.n > RetainLimit || q.bytes > RetainBytesLimit) {
 		q.pop()
 	}
 }
 
 // pop removes and returns the oldest message.
 func (q *msgQueue) pop() *msg {
-	m := q.msgs[0]
-	q.msgs[0] = nil
-	q.msgs = q.msgs[1:]
+	m := q.ring[q.head]
+	q.ring[q.head] = nil
+	q.head = (q.head + 1) & (len(q.ring) - 1)
+	q.n--
 	q.bytes -= msgBytes(m)
-	if len(q.msgs) == 0 {
-		q.msgs = nil // let the backing array go
+	if q.n == 0 && len(q.ring) > 1024 {
+		q.ring, q.head = nil, 0 // let a large ring go once drained
 	}
 	return m
 }
 
 // take removes and returns the message at seq, if there.
 func (q *msgQueue) take(seq uint64) *msg {
-	i, ok := slices.BinarySearchFunc(q.msgs, seq, bySeq)
-	if !ok {
+	i := sort.Search(q.n, func(j int) bool { return q.at(j).seq >= seq })
+	if i == q.n || q.at(i).seq != seq {
 		return nil
 	}
 	if i == 0 {
 		return q.pop()
 	}
-	m := q.msgs[i]
-	q.msgs = slices.Delete(q.msgs, i, i+1)
+	m := q.at(i)
+	for j := i; j < q.n-1; j++ {
+		q.ring[(q.head+j)&(len(q.ring)-1)] = q.at(j + 1)
+	}
+	q.ring[(q.head+q.n-1)&(len(q.ring)-1)] = nil
+	q.n--
 	q.bytes -= msgBytes(m)
 	return m
-}
-
-func bySeq(m *msg, seq uint64) int { return cmpSeq(m.seq, seq) }
-
-func cmpSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
