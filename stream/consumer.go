@@ -52,6 +52,9 @@ type Consumer struct {
 
 	ready chan struct{} // capacity 1: "there may be something to deliver"
 	armed atomic.Bool   // its reader waits on ready: stores must signal it
+	// notify, when set, is tried before signalling ready: the reader's
+	// hook for taking the new messages on the writer's goroutine.
+	notify func() bool
 
 	// Guarded by s.mu.
 	sseq      uint64   // the next sequence to consider (the server's o.sseq)
@@ -149,6 +152,16 @@ func (c *Consumer) Gone() <-chan struct{} { return c.s.gone }
 // Ready returns a channel that receives when new messages may be ready.
 // It is also signalled when the consumer or its stream is closed.
 func (c *Consumer) Ready() <-chan struct{} { return c.ready }
+
+// SetNotify sets a hook that a writer calls, after releasing the stream
+// lock, instead of signalling Ready when it stored a message for the armed
+// consumer. The hook may take messages (Next, NextBatch) but must not
+// block; if it returns false the writer signals Ready as usual.
+func (c *Consumer) SetNotify(f func() bool) {
+	c.s.mu.Lock()
+	c.notify = f
+	c.s.mu.Unlock()
+}
 
 // Wake signals Ready, so that a goroutine waiting on it looks again (for
 // example at a stop flag of its own).

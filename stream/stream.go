@@ -224,10 +224,22 @@ func (s *Stream) unlockAndWake() {
 	var buf [16]*Consumer
 	cs := append(buf[:0], wake...)
 	s.mu.Unlock()
+	// A writer that wakes few consumers hands the messages over itself
+	// where it can (Consumer.SetNotify): a goroutine wake-up each saved.
+	// Waking many, it leaves the work to their goroutines, which run in
+	// parallel.
+	inline := len(cs) <= maxInlineWakes
 	for _, c := range cs {
+		if inline && c.notify != nil && c.notify() {
+			continue
+		}
 		c.signal()
 	}
 }
+
+// maxInlineWakes is how many consumers a store may serve on the writer's
+// goroutine.
+const maxInlineWakes = 4
 
 func unixNano(ns int64) time.Time {
 	if ns == 0 {

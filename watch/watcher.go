@@ -63,6 +63,19 @@ type Watcher[E any] struct {
 
 	waiting     atomic.Bool  // the goroutine has sent all it took and waits for more
 	syncWaiters atomic.Int32 // WaitSynced calls in progress
+
+	decode        Decoder[E]
+	ignoreDeletes bool
+
+	// Delivery is done by whoever holds deliver: the watcher's goroutine,
+	// or a writer that finds it waiting and hands the new messages over
+	// itself (see inline). The fields below belong to the holder.
+	deliver     sync.Mutex
+	buf         []stream.Delivery
+	backlog     []E // entries taken from the consumer but not yet sent
+	received    uint64
+	initDone    bool
+	initPending uint64
 }
 
 // Start creates the consumer for opts on s and starts the watcher's
@@ -93,9 +106,12 @@ func Start[E any](ctx context.Context, s *stream.Stream, opts Options, decode De
 		w.updates <- marker
 		initDone = true
 	}
+	w.decode, w.ignoreDeletes = decode, opts.IgnoreDeletes
+	w.initDone, w.initPending = initDone, initPending
+	c.SetNotify(w.inline)
 	// The context ends the watcher as Stop does; no goroutine waits for it.
 	unhook := context.AfterFunc(ctx, w.end)
-	go w.run(unhook, opts.IgnoreDeletes, decode, initDone, initPending)
+	go w.run(unhook)
 	return w, nil
 }
 
@@ -107,16 +123,21 @@ func (w *Watcher[E]) Updates() <-chan E { return w.updates }
 // then the channel is closed. A second Stop returns ErrStopped.
 func (w *Watcher[E]) Stop() error {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.stopped {
+		w.mu.Unlock()
 		return ErrStopped
 	}
 	w.stopped = true
 	w.halted.Store(true)
 	close(w.stop)
+	orphaned := w.orphaned
+	w.mu.Unlock()
 	w.c.Wake()
-	if w.orphaned {
+	if orphaned {
+		// The goroutine is gone and left the channel open for us.
+		w.deliver.Lock()
 		close(w.updates)
+		w.deliver.Unlock()
 	}
 	return nil
 }
@@ -139,57 +160,141 @@ func (w *Watcher[E]) Consumer() *stream.Consumer { return w.c }
 // batch is how many messages a watcher takes from its consumer per lock.
 const batch = 64
 
-func (w *Watcher[E]) run(unhook func() bool, ignoreDeletes bool, decode Decoder[E], initDone bool, initPending uint64) {
+func (w *Watcher[E]) run(unhook func() bool) {
 	defer close(w.done)
 	defer w.c.Close()
 	defer unhook()
-	var received uint64
-	var buf []stream.Delivery
 	for {
+		w.deliver.Lock()
+		for len(w.backlog) > 0 {
+			if !w.send(w.backlog[0]) {
+				w.deliver.Unlock()
+				return
+			}
+			var zero E
+			w.backlog[0] = zero
+			w.backlog = w.backlog[1:]
+		}
 		var err error
-		buf, err = w.c.NextBatch(buf[:0], batch)
+		w.buf, err = w.c.NextBatch(w.buf[:0], batch)
 		if err != nil {
 			w.orphan()
+			w.deliver.Unlock()
 			return
 		}
-		if len(buf) == 0 {
-			// NextBatch armed the consumer: the next store signals Ready.
+		if len(w.buf) == 0 {
+			// NextBatch armed the consumer: the next store signals Ready,
+			// or delivers inline.
 			w.markWaiting()
+			w.deliver.Unlock()
 			// One channel to wait on: Stop, the context and the stream's
 			// end all signal Ready too.
 			<-w.c.Ready()
 			if w.halted.Load() {
+				// Under deliver: a writer may be sending inline.
+				w.deliver.Lock()
 				close(w.updates)
+				w.deliver.Unlock()
 				return
 			}
 			w.waiting.Store(false)
 			continue
 		}
-		for i := range buf {
-			d := &buf[i]
-			entry, deleted := decode(d.Msg, d.Pending)
-			if !ignoreDeletes || !deleted {
-				if !w.send(entry) {
-					return
-				}
+		for i := range w.buf {
+			if !w.emit(&w.buf[i], w.send) {
+				w.deliver.Unlock()
+				return
 			}
-			if !initDone {
-				received++
-				if received >= initPending || d.Pending == 0 {
-					initDone = true
-					var marker E
-					if !w.send(marker) {
-						return
-					}
-				}
-			}
-			*d = stream.Delivery{} // let the message go
+		}
+		w.deliver.Unlock()
+	}
+}
+
+// emit passes the entry for d, and the "initial values done" marker after
+// the last initial one, to put. The caller holds deliver.
+func (w *Watcher[E]) emit(d *stream.Delivery, put func(E) bool) bool {
+	entry, deleted := w.decode(d.Msg, d.Pending)
+	if !w.ignoreDeletes || !deleted {
+		if !put(entry) {
+			return false
 		}
 	}
+	if !w.initDone {
+		w.received++
+		if w.received >= w.initPending || d.Pending == 0 {
+			w.initDone = true
+			var marker E
+			if !put(marker) {
+				return false
+			}
+		}
+	}
+	*d = stream.Delivery{} // let the message go
+	return true
+}
+
+// inlineMax bounds what a writer delivers for a watcher before it leaves
+// the rest to the watcher's goroutine.
+const inlineMax = 16
+
+// inline is the consumer's notify hook, called by a writer that stored a
+// message for the watcher while the watcher waited. It hands the new
+// messages over itself when the channel has room, sparing the goroutine a
+// wake-up: the writer never waits, and the goroutine keeps waiting. It
+// returns false, and the writer signals the goroutine, when it could not
+// do it all: the goroutine is busy, the channel is full (the entries taken
+// go to backlog, which the goroutine sends first), or there is more.
+func (w *Watcher[E]) inline() bool {
+	if !w.deliver.TryLock() {
+		return false
+	}
+	defer w.deliver.Unlock()
+	if w.halted.Load() || len(w.backlog) > 0 {
+		return false
+	}
+	w.waiting.Store(false)
+	full := false
+	put := func(e E) bool {
+		if !full && !w.halted.Load() {
+			select {
+			case w.updates <- e:
+				return true
+			default:
+				full = true
+			}
+		}
+		w.backlog = append(w.backlog, e)
+		return true
+	}
+	var err error
+	if w.buf, err = w.c.NextBatch(w.buf[:0], inlineMax); err != nil {
+		return false
+	}
+	if len(w.buf) == 0 {
+		w.markWaiting() // armed again
+		return true
+	}
+	for i := range w.buf {
+		w.emit(&w.buf[i], put)
+	}
+	if full || len(w.buf) == inlineMax {
+		return false
+	}
+	// All sent; look once more, which re-arms the consumer when it finds
+	// nothing (a store meanwhile found it unarmed and left it to us).
+	if w.buf, err = w.c.NextBatch(w.buf[:0], inlineMax); err != nil || len(w.buf) > 0 {
+		for i := range w.buf {
+			w.emit(&w.buf[i], func(e E) bool { w.backlog = append(w.backlog, e); return true })
+		}
+		return false
+	}
+	w.markWaiting()
+	return true
 }
 
 // orphan ends the goroutine of a watcher whose stream is gone: like the
 // server, it sends nothing more and leaves the channel open until Stop.
+// The caller holds deliver.
 func (w *Watcher[E]) orphan() {
 	w.mu.Lock()
 	if w.stopped {
