@@ -133,20 +133,9 @@ func (l legacyManager) KeyValueStores() <-chan nats.KeyValueStatus {
 // *nats.KeyValueBucketStatus, filled as kv.go does (nfo *StreamInfo,
 // bucket string), from the stream info the server would send. The info is
 // passed through JSON, as on the wire, so nats.StreamInfo gets exactly the
-// fields the legacy client decodes. A listing (listed) lacks the server's
-// version metadata: the server adds it to stream info and create replies
-// but not to STREAM.LIST pages (srv/jetstream_api.go:
-// setDynamicStreamMetadata is not called by jsStreamListRequest).
+// fields the legacy client decodes (see streamInfo for listed).
 func (m *Manager) legacyStatus(st *bucketState, listed bool) (*nats.KeyValueBucketStatus, error) {
-	m.mu.RLock()
-	cfg := st.cfg
-	m.mu.RUnlock()
-	si := st.info(cfg)
-	if listed {
-		delete(si.Config.Metadata, metaVersion)
-		delete(si.Config.Metadata, metaLevel)
-	}
-	raw, err := json.Marshal(si)
+	raw, err := json.Marshal(m.streamInfo(st, listed))
 	if err != nil {
 		return nil, err
 	}

@@ -74,15 +74,22 @@ func (m *Manager) CreateKeyValue(ctx context.Context, cfg jetstream.KeyValueConf
 	return newBucket(m, st), nil
 }
 
-func (m *Manager) create(ctx context.Context, cfg jetstream.KeyValueConfig) (*bucketState, error) {
+// prepare is what create and update do before they touch the buckets:
+// the client's config mapping and checks, the context, injected faults.
+func (m *Manager) prepare(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.StreamConfig, error) {
 	scfg, err := prepareConfig(cfg)
 	if err != nil {
-		return nil, err
+		return jetstream.StreamConfig{}, err
 	}
 	if err := ctxErr(ctx); err != nil {
-		return nil, err
+		return jetstream.StreamConfig{}, err
 	}
-	if err := m.fault(ctx, OpBucket, cfg.Bucket, "", false); err != nil {
+	return scfg, m.fault(ctx, OpBucket, cfg.Bucket, "", false)
+}
+
+func (m *Manager) create(ctx context.Context, cfg jetstream.KeyValueConfig) (*bucketState, error) {
+	scfg, err := m.prepare(ctx, cfg)
+	if err != nil {
 		return nil, err
 	}
 	m.mu.Lock()
@@ -113,14 +120,8 @@ func (m *Manager) UpdateKeyValue(ctx context.Context, cfg jetstream.KeyValueConf
 }
 
 func (m *Manager) update(ctx context.Context, cfg jetstream.KeyValueConfig) (*bucketState, error) {
-	scfg, err := prepareConfig(cfg)
+	scfg, err := m.prepare(ctx, cfg)
 	if err != nil {
-		return nil, err
-	}
-	if err := ctxErr(ctx); err != nil {
-		return nil, err
-	}
-	if err := m.fault(ctx, OpBucket, cfg.Bucket, "", false); err != nil {
 		return nil, err
 	}
 	m.mu.Lock()

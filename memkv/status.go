@@ -29,6 +29,15 @@ func (b *Bucket) Status(ctx context.Context) (jetstream.KeyValueStatus, error) {
 // status is the bucket's status; listed leaves out the server's version
 // metadata, which stream listings do not carry (see legacyStatus).
 func (m *Manager) status(st *bucketState, listed bool) (*jetstream.KeyValueBucketStatus, error) {
+	return newBucketStatus(st.name, m.streamInfo(st, listed))
+}
+
+// streamInfo is the stream info the server sends for the bucket. A
+// listing (listed) lacks the server's version metadata: the server adds it
+// to stream info and create replies but not to STREAM.LIST pages
+// (srv/jetstream_api.go: jsStreamListRequest does not call
+// setDynamicStreamMetadata).
+func (m *Manager) streamInfo(st *bucketState, listed bool) *jetstream.StreamInfo {
 	m.mu.RLock()
 	cfg := st.cfg
 	m.mu.RUnlock()
@@ -37,7 +46,7 @@ func (m *Manager) status(st *bucketState, listed bool) (*jetstream.KeyValueBucke
 		delete(info.Config.Metadata, metaVersion)
 		delete(info.Config.Metadata, metaLevel)
 	}
-	return newBucketStatus(st.name, info)
+	return info
 }
 
 // newBucketStatus fills the unexported fields of the client's status type:
