@@ -12,7 +12,7 @@ import (
 
 // timeline drives a fake clock to offsets from its start.
 type timeline struct {
-	clock *fakeClock
+	clock *stream.FakeClock
 	start time.Time
 }
 
