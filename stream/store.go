@@ -142,8 +142,8 @@ func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
 	}
 
 	seq := s.lastSeq + 1
-	m := &msg{seq: seq, ts: ts}
-	m.setBuf(hdr, data)
+	m := newMsg(hdr, data)
+	m.seq, m.ts = seq, ts
 	if ss == nil {
 		if len(s.scratch) > 0 && unsafe.StringData(subj) == unsafe.SliceData(s.scratch) {
 			subj = strings.Clone(subj) // built in the reused buffer: keep a copy
@@ -190,6 +190,12 @@ func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
 // bound reports whether subj falls under the stream's subjects.
 func (s *Stream) bound(subj string) bool {
 	for _, f := range s.cfg.Subjects {
+		// The usual case, "prefix.>" with a literal prefix, without
+		// tokenizing: what follows the prefix must be one or more tokens.
+		if p := len(f) - 1; p > 0 && f[p] == '>' && f[p-1] == '.' && len(subj) > p &&
+			subj[:p] == f[:p] && subj[p] != '.' && subject.Literal(f[:p-1]) {
+			return true
+		}
 		if subject.Match(subj, f) {
 			return true
 		}

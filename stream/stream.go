@@ -56,17 +56,58 @@ type msg struct {
 // is empty but not nil, like make([]byte, 0).
 var noBytes [1]byte
 
-// setBuf copies hdr and data into one new allocation.
-func (m *msg) setBuf(hdr, data []byte) {
-	m.hlen, m.dlen = uint32(len(hdr)), uint32(len(data))
-	if len(hdr)+len(data) == 0 {
-		m.buf = &noBytes[0]
-		return
+// Messages of up to 208 bytes of header and data are allocated together
+// with their msg, in steps that fill the allocator's size classes (a msg
+// is 48 bytes): one allocation per stored message instead of two, at the
+// same memory.
+type (
+	msg16 struct {
+		msg
+		b [16]byte
 	}
-	b := make([]byte, len(hdr)+len(data))
+	msg48 struct {
+		msg
+		b [48]byte
+	}
+	msg112 struct {
+		msg
+		b [112]byte
+	}
+	msg208 struct {
+		msg
+		b [208]byte
+	}
+)
+
+// newMsg returns a msg holding a copy of hdr and data.
+func newMsg(hdr, data []byte) *msg {
+	n := len(hdr) + len(data)
+	var m *msg
+	var b []byte
+	switch {
+	case n == 0:
+		m = &msg{buf: &noBytes[0]}
+		return m
+	case n <= 16:
+		x := &msg16{}
+		m, b = &x.msg, x.b[:n]
+	case n <= 48:
+		x := &msg48{}
+		m, b = &x.msg, x.b[:n]
+	case n <= 112:
+		x := &msg112{}
+		m, b = &x.msg, x.b[:n]
+	case n <= 208:
+		x := &msg208{}
+		m, b = &x.msg, x.b[:n]
+	default:
+		m, b = &msg{}, make([]byte, n)
+	}
+	m.hlen, m.dlen = uint32(len(hdr)), uint32(len(data))
 	copy(b, hdr)
 	copy(b[len(hdr):], data)
 	m.buf = &b[0]
+	return m
 }
 
 func (m *msg) hdr() []byte {
