@@ -138,6 +138,7 @@ func (s *Stream) NewConsumer(cfg ConsumerConfig) (*Consumer, error) {
 		cs, _ := s.consumers.Get(f)
 		s.consumers.Set(f, append(cs, c))
 	}
+	s.cursors++
 	return c, nil
 }
 
@@ -299,6 +300,7 @@ func (c *Consumer) nextLocked() *msg {
 	}
 	if found == nil && c.idle {
 		c.live = true // caught up: from now on the stream hands us messages
+		s.cursors--
 	}
 	return found
 }
@@ -361,6 +363,9 @@ func (c *Consumer) Close() {
 	s.mu.Lock()
 	if !c.closed {
 		c.closed = true
+		if !c.live {
+			s.cursors--
+		}
 		for _, f := range c.filters {
 			cs, _ := s.consumers.Get(f)
 			if i := slices.Index(cs, c); i >= 0 {
@@ -407,6 +412,9 @@ func (s *Stream) stored(m *msg) {
 // removed hands a dropped message to the consumers that had yet to
 // deliver it.
 func (s *Stream) removed(m *msg) {
+	if s.cursors == 0 {
+		return // live consumers hold what they have yet to deliver
+	}
 	s.consumers.MatchFilters(m.subj, func(_ string, cs []*Consumer) bool {
 		for _, c := range cs {
 			if !c.live && c.wants(m) {

@@ -28,6 +28,7 @@ type Stream struct {
 	dedup dedupWindow
 
 	consumers subject.Tree[[]*Consumer] // by filter
+	cursors   int                       // open consumers not yet live: removals concern only them
 	wake      []*Consumer               // scratch for notify, guarded by mu
 
 	timer     Timer // the age/TTL check

@@ -26,6 +26,24 @@ type node[T any] struct {
 	subj     string // the full subject stored here, when has is set
 	val      T
 	has      bool
+	wild     uint8 // which wildcard children exist: starChild, tailChild
+}
+
+// Bits of node.wild: MatchFilters looks up a wildcard child only when
+// there is one, so filters elsewhere in the tree cost a subject nothing.
+const (
+	starChild uint8 = 1 << iota
+	tailChild
+)
+
+func wildBit(tok string) uint8 {
+	switch tok {
+	case Star:
+		return starChild
+	case Tail:
+		return tailChild
+	}
+	return 0
 }
 
 // Len returns the number of subjects stored.
@@ -106,6 +124,7 @@ func (t *Tree[T]) Set(subj string, v T) {
 			}
 			c = &node[T]{}
 			n.children[tok] = c
+			n.wild |= wildBit(tok)
 		}
 		n = c
 	}
@@ -141,6 +160,7 @@ func (n *node[T]) delete(s string, t *Tree[T]) bool {
 	}
 	if !c.has && len(c.children) == 0 {
 		delete(n.children, tok)
+		n.wild &^= wildBit(tok)
 		t.hint = nil // the hinted node may be the one pruned
 	}
 	return true
@@ -160,23 +180,24 @@ func (n *node[T]) matchFilters(s string, fn func(string, T) bool) bool {
 	if len(tok) == 0 {
 		return true
 	}
-	if c := n.children[Tail]; c != nil && c.has && !fn(c.subj, c.val) {
-		return false
-	}
-	for _, key := range [2]string{tok, Star} {
-		c := n.children[key]
-		if c == nil {
-			continue
-		}
-		if more {
-			if !c.matchFilters(rest, fn) {
-				return false
-			}
-		} else if c.has && !fn(c.subj, c.val) {
+	if n.wild&tailChild != 0 {
+		if c := n.children[Tail]; c != nil && c.has && !fn(c.subj, c.val) {
 			return false
 		}
-		if tok == Star {
-			break // a literal "*" token is the same child; visit it once
+	}
+	visit := func(c *node[T]) bool {
+		if more {
+			return c.matchFilters(rest, fn)
+		}
+		return !c.has || fn(c.subj, c.val)
+	}
+	if c := n.children[tok]; c != nil && !visit(c) {
+		return false
+	}
+	// A literal "*" token is the star child itself; visit it once.
+	if n.wild&starChild != 0 && tok != Star {
+		if c := n.children[Star]; c != nil && !visit(c) {
+			return false
 		}
 	}
 	return true
