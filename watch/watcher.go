@@ -255,7 +255,10 @@ func (w *Watcher[E]) inline() bool {
 	w.waiting.Store(false)
 	full := false
 	put := func(e E) bool {
-		if !full && !w.halted.Load() {
+		if w.halted.Load() {
+			full = true // leave it to the goroutine, which closes the channel
+		}
+		if !full {
 			select {
 			case w.updates <- e:
 				return true
