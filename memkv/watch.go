@@ -184,11 +184,38 @@ func (b *Bucket) Keys(ctx context.Context, opts ...jetstream.WatchOpt) ([]string
 	if err := b.faultPatterns(ctx, OpKeys, nil); err != nil {
 		return nil, err
 	}
+	if o == (watchConfig{IgnoreDeletes: true, MetaOnly: true}) {
+		return b.lastKeys(ctx)
+	}
 	entries, err := b.collect(ctx, []string{jetstream.AllKeys}, o, false)
 	if err != nil {
 		return nil, err
 	}
 	return sortedKeys(entries)
+}
+
+// lastKeys is Keys with the default options, read straight from the
+// newest message of each key: what the watcher would deliver, without
+// making its entries.
+func (b *Bucket) lastKeys(ctx context.Context) ([]string, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	var keys []string
+	err := b.state().stream.Lasts(b.pre+jetstream.AllKeys, func(m stream.Msg) bool {
+		if opOf(m.Header, false) == jetstream.KeyValuePut {
+			keys = append(keys, m.Subject[len(b.pre):])
+		}
+		return true
+	})
+	if err != nil {
+		return nil, watchError(err)
+	}
+	if len(keys) == 0 {
+		return nil, jetstream.ErrNoKeysFound
+	}
+	slices.Sort(keys)
+	return keys, nil
 }
 
 func sortedKeys(entries []jetstream.KeyValueEntry) ([]string, error) {

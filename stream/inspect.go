@@ -51,3 +51,18 @@ func (c *Consumer) Position() uint64 {
 	}
 	return s.lastSeq
 }
+
+// Lasts calls fn with the newest message of every subject matching
+// filter, in no particular order, until fn returns false. The stream is
+// locked meanwhile: fn must not call back into the stream.
+func (s *Stream) Lasts(filter string, fn func(Msg) bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	s.subjects.MatchLiterals(filter, func(_ string, ss *subjState) bool {
+		return fn(ss.newest.view())
+	})
+	return nil
+}
