@@ -3,6 +3,7 @@ package memkv
 import (
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -18,12 +19,13 @@ import (
 type entry struct {
 	bucket   string
 	key      string
-	raw      []byte                 // the stored value: read-only, shared
+	raw      *byte                  // the stored value: read-only, shared
 	value    atomic.Pointer[[]byte] // the caller's copy, once made
 	revision uint64
 	delta    uint64
-	created  int64 // Unix nanoseconds
-	utc      bool  // Created() in UTC (Get) rather than Local (watchers)
+	created  int64  // Unix nanoseconds
+	rawLen   uint32 // values are at most the 1 MiB max payload
+	utc      bool   // Created() in UTC (Get) rather than Local (watchers)
 	op       jetstream.KeyValueOp
 }
 
@@ -104,7 +106,7 @@ func (e *entry) copied() []byte {
 	if v := e.value.Load(); v != nil {
 		return *v
 	}
-	v := copyValue(e.raw)
+	v := copyValue(unsafe.Slice(e.raw, e.rawLen))
 	if e.value.CompareAndSwap(nil, &v) {
 		return v
 	}
@@ -114,5 +116,5 @@ func (e *entry) copied() []byte {
 // newEntry returns an entry for the stored value v, which the caller
 // guarantees is never modified (stream messages are immutable).
 func newEntry(v []byte) *entry {
-	return &entry{raw: v}
+	return &entry{raw: unsafe.SliceData(v), rawLen: uint32(len(v))}
 }
