@@ -49,7 +49,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	pattern := fs.String("run", ".", "run only the scenarios matching this regexp, e.g. 'Put|FanOut/all'")
 	keys := fs.Int("keys", 10000, "keys for Keys and the small watch start; ten times as many for the large watch start and Heap")
 	watchers := fs.String("watchers", "1,10,100,1000", "comma-separated watcher counts for fan-out")
-	rounds := fs.Int("rounds", 3, "rounds per figure; the table shows their median")
+	rounds := fs.Int("rounds", 5, "rounds per figure; the table shows their median")
 	budget := fs.Duration("time", 100*time.Millisecond, "time budget of one round")
 	systems := fs.String("systems", "memkv,server,limit", "comma-separated systems to run")
 	out := fs.String("out", "bench/RESULTS.md", "write the table as Markdown to this file (\"\" for none)")
