@@ -52,8 +52,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	rounds := fs.Int("rounds", 5, "rounds per figure; the table shows their median")
 	budget := fs.Duration("time", 100*time.Millisecond, "time budget of one round")
 	systems := fs.String("systems", "memkv,server,limit", "comma-separated systems to run")
-	out := fs.String("out", "bench/RESULTS.md", "write the table as Markdown to this file (\"\" for none)")
-	plotPath := fs.String("plot", "bench/fanout.svg", "write the fan-out plot to this file, .svg or .png (\"\" for none)")
+	out := fs.String("out", "bench/RESULTS.md", "write the table as Markdown to this file (\"\" for none; a partial run writes it only when named)")
+	plotPath := fs.String("plot", "bench/fanout.svg", "write the fan-out plot to this file, .svg or .png (\"\" for none; a partial run writes it only when named)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -61,6 +61,18 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	cfg := config{rounds: *rounds, budget: *budget, out: *out, plot: *plotPath, systems: map[string]bool{}}
+	// A partial run does not overwrite the recorded full results unless
+	// asked to by name.
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if partial := set["run"] || set["keys"] || set["watchers"] || set["systems"]; partial {
+		if !set["out"] {
+			cfg.out = ""
+		}
+		if !set["plot"] {
+			cfg.plot = ""
+		}
+	}
 	var err error
 	if cfg.pattern, err = regexp.Compile(*pattern); err != nil {
 		return config{}, fmt.Errorf("-run: %w", err)
