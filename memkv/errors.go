@@ -27,10 +27,6 @@ func ctxErr(ctx context.Context) error {
 
 func wrapf(err error, detail string) error { return fmt.Errorf("%w: %s", err, detail) }
 
-func joinErrs(errs ...error) error { return errors.Join(errs...) }
-
-func errorsIs(err, target error) bool { return errors.Is(err, target) }
-
 func streamNotFound() error {
 	return &jetstream.APIError{Code: 404, ErrorCode: jetstream.JSErrCodeStreamNotFound, Description: "stream not found"}
 }

@@ -2,6 +2,7 @@ package memkv
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 
@@ -140,7 +141,7 @@ func (m *Manager) update(ctx context.Context, cfg jetstream.KeyValueConfig) (*bu
 // otherwise.
 func (m *Manager) CreateOrUpdateKeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
 	st, err := m.update(ctx, cfg)
-	if errorsIs(err, jetstream.ErrBucketNotFound) {
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
 		st, err = m.create(ctx, cfg)
 	}
 	if err != nil {
@@ -166,7 +167,7 @@ func (m *Manager) DeleteKeyValue(ctx context.Context, bucket string) error {
 	delete(m.buckets, bucket)
 	m.mu.Unlock()
 	if st == nil {
-		return joinErrs(wrapf(jetstream.ErrBucketNotFound, bucket), streamNotFound())
+		return errors.Join(wrapf(jetstream.ErrBucketNotFound, bucket), streamNotFound())
 	}
 	st.deleted.Store(true)
 	st.stream.Close()

@@ -168,13 +168,6 @@ func (c *Consumer) SetNotify(f func() bool) {
 // example at a stop flag of its own).
 func (c *Consumer) Wake() { c.signal() }
 
-// Arm tells the stream that the caller is about to wait on Ready: until
-// then, stores do not signal the consumer, which saves a channel
-// operation per consumer per message while its reader is busy. The
-// caller must call Next or NextBatch once more after Arm and wait only if
-// that finds nothing; a message stored after that call signals Ready.
-func (c *Consumer) Arm() { c.armed.Store(true) }
-
 func (c *Consumer) signal() {
 	select {
 	case c.ready <- struct{}{}:
@@ -206,8 +199,11 @@ type Delivery struct {
 
 // NextBatch appends to dst up to max messages that are ready, in order,
 // taking the stream lock once. When there are none it arms the consumer
-// (see Arm) in the same step, so the caller may wait on Ready at once. It
-// returns ErrClosed once the consumer or its stream is closed.
+// in the same step: the next matching store signals Ready (or calls the
+// notify hook), so the caller may wait on Ready at once. Until then stores
+// do not signal, which saves a channel operation per consumer per message
+// while its reader is busy. It returns ErrClosed once the consumer or its
+// stream is closed.
 func (c *Consumer) NextBatch(dst []Delivery, max int) ([]Delivery, error) {
 	s := c.s
 	s.mu.Lock()

@@ -262,7 +262,7 @@ func (s *Stream) unlockAndWake() {
 		return
 	}
 	// Copy out: s.wake may be reused as soon as mu is released. Only
-	// consumers whose readers wait are in it (see Consumer.Arm).
+	// consumers whose readers wait are in it (see Consumer.NextBatch).
 	var buf [16]*Consumer
 	cs := append(buf[:0], wake...)
 	s.mu.Unlock()

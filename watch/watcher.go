@@ -153,10 +153,6 @@ func (w *Watcher[E]) Stopped() bool {
 // ended: after Stop, the end of its context, or the end of its stream.
 func (w *Watcher[E]) Done() <-chan struct{} { return w.done }
 
-// Consumer returns the stream consumer behind the watcher, for
-// introspection.
-func (w *Watcher[E]) Consumer() *stream.Consumer { return w.c }
-
 // batch is how many messages a watcher takes from its consumer per lock.
 const batch = 64
 
