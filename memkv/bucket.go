@@ -67,14 +67,33 @@ func (b *Bucket) GetRevision(ctx context.Context, key string, revision uint64) (
 	if err := b.m.fault(ctx, OpGet, b.name, key, false); err != nil {
 		return nil, err
 	}
-	e, err := b.get(ctx, key, revision, false)
-	if err != nil {
-		if errors.Is(err, jetstream.ErrKeyDeleted) {
-			return nil, jetstream.ErrKeyNotFound
-		}
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
+	var e *entry
+	var err error
+	if revision == 0 {
+		// The newest message's shared entry: a Get of a key read before
+		// allocates nothing.
+		e, err = stream.LastMemo(b.state().stream, b.pre, key, b.sharedEntry)
+	} else {
+		e, err = b.get(ctx, key, revision, false)
+	}
+	switch {
+	case err == nil && e.op != jetstream.KeyValuePut, errors.Is(err, jetstream.ErrKeyDeleted):
+		return nil, jetstream.ErrKeyNotFound
+	case err != nil:
+		return nil, getError(err)
+	}
 	return e, nil
+}
+
+// getError maps a read's error to the client's.
+func getError(err error) error {
+	if errors.Is(err, stream.ErrNoMessage) {
+		return jetstream.ErrKeyNotFound
+	}
+	return readError(err)
 }
 
 // get is the client's kvs.get: a deleted entry comes with ErrKeyDeleted.
@@ -98,10 +117,7 @@ func (b *Bucket) get(ctx context.Context, key string, revision uint64, legacy bo
 		}
 	}
 	if err != nil {
-		if errors.Is(err, stream.ErrNoMessage) {
-			return nil, jetstream.ErrKeyNotFound
-		}
-		return nil, readError(err)
+		return nil, getError(err)
 	}
 	e := newEntry(m.Data)
 	e.bucket, e.key, e.revision, e.created, e.utc, e.op = b.name, key, m.Seq, m.Time.UnixNano(), true, opOf(m.Header, legacy)

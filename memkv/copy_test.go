@@ -151,6 +151,8 @@ func TestValuesCopiedOut(t *testing.T) {
 				require.Equal(t, rev, e.Revision())
 				require.Equal(t, val, e.Value())
 				scribble(e.Value())
+				// Each call copies: entries may be shared between readers.
+				require.Equal(t, val, e.Value(), "%s's entry after scribbling on its value", rname)
 
 				for name, again := range reads {
 					require.Equal(t, val, again(t, kv, rev).Value(), "%s after scribbling on a %s value", name, rname)

@@ -1,7 +1,6 @@
 package memkv
 
 import (
-	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -10,17 +9,17 @@ import (
 	"github.com/jetsim/jetsim/stream"
 )
 
-// entry is a jetstream.KeyValueEntry. It is kept small because a watcher
-// makes one for every delivery: it refers to the stored value, which is
-// never modified, and Value() hands out a private copy, made on the first
-// call and the same one after that. So a caller can change what Value()
-// returns without touching the store or any other entry, and a watcher
-// whose reader never asks for the value copies nothing.
+// entry is a jetstream.KeyValueEntry. It is kept small and, where it can
+// be, shared: it refers to the stored value, which is never modified, and
+// Value() hands out a new copy on each call. So a caller can change what
+// Value() returns without touching the store or any other reader's entry,
+// and one entry can serve every Get of an unchanged key and every watcher
+// of a live update (see stream.Memo), with nothing copied for readers that
+// never ask for the value.
 type entry struct {
 	bucket   string
 	key      string
-	raw      *byte                  // the stored value: read-only, shared
-	value    atomic.Pointer[[]byte] // the caller's copy, once made
+	raw      *byte // the stored value: read-only, shared
 	revision uint64
 	delta    uint64
 	created  int64  // Unix nanoseconds
@@ -38,6 +37,20 @@ func (e *entry) Revision() uint64                { return e.revision }
 func (e *entry) Created() time.Time              { return e.createdTime() }
 func (e *entry) Delta() uint64                   { return e.delta }
 func (e *entry) Operation() jetstream.KeyValueOp { return e.op }
+
+// watchEntry is an entry as a jetstream watcher delivers it: Created() in
+// the local zone, whatever the shared entry behind it says.
+type watchEntry entry
+
+var _ jetstream.KeyValueEntry = (*watchEntry)(nil)
+
+func (e *watchEntry) Bucket() string                  { return e.bucket }
+func (e *watchEntry) Key() string                     { return e.key }
+func (e *watchEntry) Value() []byte                   { return (*entry)(e).copied() }
+func (e *watchEntry) Revision() uint64                { return e.revision }
+func (e *watchEntry) Created() time.Time              { return time.Unix(0, e.created) }
+func (e *watchEntry) Delta() uint64                   { return e.delta }
+func (e *watchEntry) Operation() jetstream.KeyValueOp { return e.op }
 
 // Header values of the KV client and the server's limit markers.
 const (
@@ -100,21 +113,20 @@ func (e *entry) createdTime() time.Time {
 	return t
 }
 
-// copied returns the entry's private copy of its value, making it on
-// first use; concurrent first calls agree on one copy.
-func (e *entry) copied() []byte {
-	if v := e.value.Load(); v != nil {
-		return *v
-	}
-	v := copyValue(unsafe.Slice(e.raw, e.rawLen))
-	if e.value.CompareAndSwap(nil, &v) {
-		return v
-	}
-	return *e.value.Load()
-}
+// copied returns a private copy of the entry's value.
+func (e *entry) copied() []byte { return copyValue(unsafe.Slice(e.raw, e.rawLen)) }
 
 // newEntry returns an entry for the stored value v, which the caller
 // guarantees is never modified (stream messages are immutable).
 func newEntry(v []byte) *entry {
 	return &entry{raw: unsafe.SliceData(v), rawLen: uint32(len(v))}
+}
+
+// sharedEntry builds the entry a stream caches on m (stream.Memo): what
+// Get returns (Created() in UTC, delta 0), and what a jetstream watcher
+// delivers through watchEntry when its delta is 0.
+func (b *Bucket) sharedEntry(m stream.Msg) *entry {
+	e := newEntry(m.Data)
+	e.bucket, e.key, e.revision, e.created, e.utc, e.op = b.name, m.Subject[len(b.pre):], m.Seq, m.Time.UnixNano(), true, opOf(m.Header, false)
+	return e
 }

@@ -123,14 +123,28 @@ func (b *Bucket) watchOptions(keys []string, o watchConfig) watch.Options {
 }
 
 // decoder makes watch entries: Created() in the local zone, as the client
-// builds it from the reply subject's timestamp.
+// builds it from the reply subject's timestamp. An entry with delta 0 (a
+// caught-up watcher's) is the message's shared one, made once for all
+// watchers and Gets.
 func (b *Bucket) decoder(legacy bool) watch.Decoder[jetstream.KeyValueEntry] {
+	if legacy {
+		return func(m stream.Msg, delta uint64) (jetstream.KeyValueEntry, bool) {
+			e := b.entryOf(m, delta, true)
+			return e, e.op != jetstream.KeyValuePut
+		}
+	}
 	return func(m stream.Msg, delta uint64) (jetstream.KeyValueEntry, bool) {
-		e := b.entryOf(m, delta, legacy)
-		return e, e.op != jetstream.KeyValuePut
+		var e *entry
+		if delta == 0 {
+			e = stream.Memo(m, b.sharedEntry)
+		} else {
+			e = b.entryOf(m, delta, false)
+		}
+		return (*watchEntry)(e), e.op != jetstream.KeyValuePut
 	}
 }
 
+// entryOf makes an entry of its own for a watcher's delivery.
 func (b *Bucket) entryOf(m stream.Msg, delta uint64, legacy bool) *entry {
 	e := newEntry(m.Data)
 	e.bucket = b.name

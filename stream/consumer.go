@@ -242,7 +242,7 @@ func (c *Consumer) deliverLocked() (Delivery, bool) {
 	}
 	m := sm.view()
 	if c.hdrOnly {
-		m.Data = nil
+		m.Data, m.ref = nil, nil
 	}
 	return Delivery{Msg: m, Pending: pending}, true
 }

@@ -15,10 +15,12 @@ type Msg struct {
 	Time    time.Time // store time, UTC
 	Header  []byte    // wire form, nil when the message has none
 	Data    []byte
+
+	ref *msg // the stored message, for Memo; nil in a headers-only view
 }
 
 func (m *msg) view() Msg {
-	return Msg{Subject: m.subj, Seq: m.seq, Time: unixNano(m.ts), Header: m.hdr(), Data: m.data()}
+	return Msg{Subject: m.subj, Seq: m.seq, Time: unixNano(m.ts), Header: m.hdr(), Data: m.data(), ref: m}
 }
 
 // Size returns the message's byte count as the stream state counts it.

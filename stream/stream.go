@@ -43,40 +43,45 @@ type Stream struct {
 
 // msg is a stored message. buf points at the header then the data, in one
 // allocation, as the server's StoreMsg does. A pointer and two lengths
-// rather than a slice keep a msg in the 48-byte size class (a slice and
-// its header length take it to 64): BenchmarkMemory100kSubjects.
+// rather than a slice keep a msg at 56 bytes (a slice and its header
+// length take it to 72): BenchmarkMemory100kSubjects.
 type msg struct {
 	seq        uint64
 	ts         int64
 	subj       string
 	buf        *byte
 	hlen, dlen uint32
+	memo       unsafe.Pointer // see Memo; set once, atomically
 }
 
 // noBytes backs messages with neither header nor data, so that their data
 // is empty but not nil, like make([]byte, 0).
 var noBytes [1]byte
 
-// Messages of up to 208 bytes of header and data are allocated together
+// Messages of up to 200 bytes of header and data are allocated together
 // with their msg, in steps that fill the allocator's size classes (a msg
-// is 48 bytes): one allocation per stored message instead of two, at the
-// same memory.
+// is 56 bytes; 64, 96, 160, 192 and 256 are classes): one allocation per
+// stored message instead of two, at the same memory.
 type (
-	msg16 struct {
+	msg8 struct {
 		msg
-		b [16]byte
+		b [8]byte
 	}
-	msg48 struct {
+	msg40 struct {
 		msg
-		b [48]byte
+		b [40]byte
 	}
-	msg112 struct {
+	msg104 struct {
 		msg
-		b [112]byte
+		b [104]byte
 	}
-	msg208 struct {
+	msg136 struct {
 		msg
-		b [208]byte
+		b [136]byte
+	}
+	msg200 struct {
+		msg
+		b [200]byte
 	}
 )
 
@@ -89,17 +94,20 @@ func newMsg(hdr, data []byte) *msg {
 	case n == 0:
 		m = &msg{buf: &noBytes[0]}
 		return m
-	case n <= 16:
-		x := &msg16{}
+	case n <= 8:
+		x := &msg8{}
 		m, b = &x.msg, x.b[:n]
-	case n <= 48:
-		x := &msg48{}
+	case n <= 40:
+		x := &msg40{}
 		m, b = &x.msg, x.b[:n]
-	case n <= 112:
-		x := &msg112{}
+	case n <= 104:
+		x := &msg104{}
 		m, b = &x.msg, x.b[:n]
-	case n <= 208:
-		x := &msg208{}
+	case n <= 136:
+		x := &msg136{}
+		m, b = &x.msg, x.b[:n]
+	case n <= 200:
+		x := &msg200{}
 		m, b = &x.msg, x.b[:n]
 	default:
 		m, b = &msg{}, make([]byte, n)
