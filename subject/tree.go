@@ -13,20 +13,22 @@ type Tree[T any] struct {
 	root node[T]
 	size int
 
-	// hint is the parent of the last leaf Get or Set reached, and hintPre
-	// its subject with the trailing separator. Lookups mostly go to
-	// siblings (the keys of one bucket), so the walk down to it can be
-	// skipped. Deleting a node clears it.
-	hint    *node[T]
-	hintPre string
+	// hint is the parent of the last leaf Get or Set reached or missed.
+	// Lookups mostly go to siblings (the keys of one bucket), so the walk
+	// down to it can be skipped, and a Set after a Get that missed (a new
+	// key) is one map insert. Pruning a node clears it.
+	hint *node[T]
 }
 
 type node[T any] struct {
 	children map[string]*node[T]
-	subj     string // the full subject stored here, when has is set
-	val      T
-	has      bool
-	wild     uint8 // which wildcard children exist: starChild, tailChild
+	// subj is the node's subject: the one stored here when has is set; on
+	// other nodes it is filled in when they first become the hint (so
+	// that checking a subject against the hint copies nothing), else "".
+	subj string
+	val  T
+	has  bool
+	wild uint8 // which wildcard children exist: starChild, tailChild
 }
 
 // Bits of node.wild: MatchFilters looks up a wildcard child only when
@@ -76,29 +78,32 @@ func (t *Tree[T]) Get(subj string) (T, bool) {
 // sibling looks subj up under the hint. ok is false when subj is not a
 // direct child of the hinted node.
 func (t *Tree[T]) sibling(subj string) (c *node[T], ok bool) {
-	p := t.hintPre
-	if t.hint == nil || len(subj) <= len(p) || subj[:len(p)] != p {
+	h := t.hint
+	if h == nil {
 		return nil, false
 	}
-	rest := subj[len(p):]
-	for i := 0; i < len(rest); i++ {
-		if rest[i] == Sep {
-			return nil, false
-		}
+	p := h.subj
+	if len(subj) <= len(p)+1 || subj[len(p)] != Sep || subj[:len(p)] != p {
+		return nil, false
 	}
-	return t.hint.children[rest], true
+	rest := subj[len(p)+1:]
+	if strings.IndexByte(rest, Sep) >= 0 {
+		return nil, false
+	}
+	return h.children[rest], true
 }
 
 // setHint records parent as the node above subj's last token.
 func (t *Tree[T]) setHint(parent *node[T], subj string) {
-	if len(subj) == 0 || parent == &t.root {
+	if parent == t.hint || parent == &t.root {
 		return
 	}
-	if len(t.hintPre) == len(subj)-len(lastToken(subj)) && t.hint == parent {
-		return
+	if parent.subj == "" {
+		// A copy: callers may look up with strings built on reused
+		// memory. Once per node: its subject never changes.
+		parent.subj = strings.Clone(subj[:len(subj)-len(lastToken(subj))-1])
 	}
-	// A copy: callers may look up with strings built on reused memory.
-	t.hint, t.hintPre = parent, strings.Clone(subj[:len(subj)-len(lastToken(subj))])
+	t.hint = parent
 }
 
 // lastToken returns what follows the last separator of s.
@@ -111,27 +116,41 @@ func lastToken(s string) string {
 	return s
 }
 
-// Set stores v at subj, replacing any value there.
+// Set stores v at subj, replacing any value there. The tree keeps subj.
 func (t *Tree[T]) Set(subj string, v T) {
-	n := &t.root
-	for s, more := subj, true; more; {
-		var tok string
-		tok, s, more = Next(s)
-		c := n.children[tok]
-		if c == nil {
-			if n.children == nil {
-				n.children = make(map[string]*node[T], 1)
+	n, ok := t.sibling(subj)
+	switch {
+	case ok && n == nil:
+		n = t.hint.child(lastToken(subj))
+	case !ok:
+		n = &t.root
+		for s, more := subj, true; more; {
+			var tok string
+			tok, s, more = Next(s)
+			if !more {
+				t.setHint(n, subj)
 			}
-			c = &node[T]{}
-			n.children[tok] = c
-			n.wild |= wildBit(tok)
+			n = n.child(tok)
 		}
-		n = c
 	}
 	if !n.has {
 		t.size++
 	}
 	n.subj, n.val, n.has = subj, v, true
+}
+
+// child returns n's child at tok, adding it if there is none.
+func (n *node[T]) child(tok string) *node[T] {
+	c := n.children[tok]
+	if c == nil {
+		if n.children == nil {
+			n.children = make(map[string]*node[T], 1)
+		}
+		c = &node[T]{}
+		n.children[tok] = c
+		n.wild |= wildBit(tok)
+	}
+	return c
 }
 
 // Delete removes subj and prunes the nodes left empty. It reports whether
@@ -155,7 +174,7 @@ func (n *node[T]) delete(s string, t *Tree[T]) bool {
 			return false
 		}
 		var zero T
-		c.val, c.subj, c.has = zero, "", false
+		c.val, c.has = zero, false // c.subj stays: it is c's subject
 		t.size--
 	}
 	if !c.has && len(c.children) == 0 {
