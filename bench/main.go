@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,7 @@ type config struct {
 	systems map[string]bool
 	out     string
 	plot    string
+	cpuprof string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -53,6 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	budget := fs.Duration("time", 100*time.Millisecond, "time budget of one round")
 	systems := fs.String("systems", "memkv,server,limit", "comma-separated systems to run")
 	out := fs.String("out", "bench/RESULTS.md", "write the table as Markdown to this file (\"\" for none; a partial run writes it only when named)")
+	cpuprof := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	plotPath := fs.String("plot", "bench/fanout.svg", "write the fan-out plot to this file, .svg or .png (\"\" for none; a partial run writes it only when named)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -60,7 +63,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	cfg := config{rounds: *rounds, budget: *budget, out: *out, plot: *plotPath, systems: map[string]bool{}}
+	cfg := config{rounds: *rounds, budget: *budget, out: *out, plot: *plotPath, cpuprof: *cpuprof, systems: map[string]bool{}}
 	// A partial run does not overwrite the recorded full results unless
 	// asked to by name.
 	set := map[string]bool{}
@@ -125,6 +128,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer systems[i].Close()
 	}
 
+	if cfg.cpuprof != "" {
+		f, err := os.Create(cfg.cpuprof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	var errs []error
 	outcomes := make([]outcome, len(chosen))

@@ -36,7 +36,7 @@ func WithClock(c stream.Clock) Option {
 
 // New returns an empty Manager.
 func New(opts ...Option) *Manager {
-	m := &Manager{clock: stream.SystemClock{}, buckets: make(map[string]*bucketState)}
+	m := &Manager{clock: stream.NewSystemClock(), buckets: make(map[string]*bucketState)}
 	m.faults.seed = 1
 	for _, o := range opts {
 		o(m)

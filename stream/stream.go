@@ -152,7 +152,7 @@ func New(cfg Config, clock Clock) (*Stream, error) {
 		return nil, err
 	}
 	if clock == nil {
-		clock = SystemClock{}
+		clock = NewSystemClock()
 	}
 	s := &Stream{
 		gone:  make(chan struct{}),

@@ -1,6 +1,7 @@
 package subject
 
 import (
+	"fmt"
 	"strconv"
 	"testing"
 )
@@ -98,6 +99,29 @@ func BenchmarkTreeMatchLiterals(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				tr.MatchLiterals(bc.filter, count)
+			}
+		})
+	}
+}
+
+// BenchmarkTreeGet looks up stored subjects: all under one parent (a
+// bucket's flat keys), and round-robin over 100 parents (fan-out "own"
+// keys, w<i>.k<n>), where the sibling hint misses every time.
+func BenchmarkTreeGet(b *testing.B) {
+	for _, parents := range []int{1, 100} {
+		b.Run(fmt.Sprintf("parents=%d", parents), func(b *testing.B) {
+			var t Tree[int]
+			const n = 100_000
+			subjs := make([]string, n)
+			for i := range subjs {
+				subjs[i] = fmt.Sprintf("$KV.bench.w%d.k%d", i%parents, i/parents)
+				t.Set(subjs[i], i)
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				if _, ok := t.Get(subjs[i%n]); !ok {
+					b.Fatal("missing")
+				}
 			}
 		})
 	}

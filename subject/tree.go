@@ -13,22 +13,22 @@ type Tree[T any] struct {
 	root node[T]
 	size int
 
-	// hint is the parent of the last leaf Get or Set reached or missed.
-	// Lookups mostly go to siblings (the keys of one bucket), so the walk
-	// down to it can be skipped, and a Set after a Get that missed (a new
-	// key) is one map insert. Pruning a node clears it.
+	// parents indexes the nodes that have children by their subject, so
+	// that a lookup is two map accesses (parent, then last token) however
+	// deep the subject. The root is not in it.
+	parents map[string]*node[T]
+	// hint is the parent of the last subject looked up. Lookups mostly go
+	// to siblings (the keys of one bucket): then one string comparison
+	// replaces the first map access. Pruning a node clears it.
 	hint *node[T]
 }
 
 type node[T any] struct {
 	children map[string]*node[T]
-	// subj is the node's subject: the one stored here when has is set; on
-	// other nodes it is filled in when they first become the hint (so
-	// that checking a subject against the hint copies nothing), else "".
-	subj string
-	val  T
-	has  bool
-	wild uint8 // which wildcard children exist: starChild, tailChild
+	subj     string // the node's subject: stored here when has is set, or a prefix of those below
+	val      T
+	has      bool
+	wild     uint8 // which wildcard children exist: starChild, tailChild
 }
 
 // Bits of node.wild: MatchFilters looks up a wildcard child only when
@@ -53,85 +53,45 @@ func (t *Tree[T]) Len() int { return t.size }
 
 // Get returns the value stored at exactly subj.
 func (t *Tree[T]) Get(subj string) (T, bool) {
-	if c, ok := t.sibling(subj); ok {
-		if c == nil {
-			var zero T
-			return zero, false
-		}
+	if c := t.lookup(subj); c != nil {
 		return c.val, c.has
 	}
-	n := &t.root
-	for s, more := subj, true; more; {
-		var tok string
-		tok, s, more = Next(s)
-		if !more {
-			t.setHint(n, subj)
-		}
-		if n = n.children[tok]; n == nil {
-			var zero T
-			return zero, false
-		}
-	}
-	return n.val, n.has
+	var zero T
+	return zero, false
 }
 
-// sibling looks subj up under the hint. ok is false when subj is not a
-// direct child of the hinted node.
-func (t *Tree[T]) sibling(subj string) (c *node[T], ok bool) {
-	h := t.hint
-	if h == nil {
-		return nil, false
+// lookup returns the node at subj, or nil.
+func (t *Tree[T]) lookup(subj string) *node[T] {
+	parent, last := t.parent(subj)
+	if parent == nil {
+		return nil
 	}
-	p := h.subj
-	if len(subj) <= len(p)+1 || subj[len(p)] != Sep || subj[:len(p)] != p {
-		return nil, false
-	}
-	rest := subj[len(p)+1:]
-	if strings.IndexByte(rest, Sep) >= 0 {
-		return nil, false
-	}
-	return h.children[rest], true
+	return parent.children[last]
 }
 
-// setHint records parent as the node above subj's last token.
-func (t *Tree[T]) setHint(parent *node[T], subj string) {
-	if parent == t.hint || parent == &t.root {
-		return
+// parent returns the node above subj's last token, and that token; the
+// node is nil when no stored subject has that prefix.
+func (t *Tree[T]) parent(subj string) (*node[T], string) {
+	i := strings.LastIndexByte(subj, Sep)
+	if i < 0 {
+		return &t.root, subj
 	}
-	if parent.subj == "" {
-		// A copy: callers may look up with strings built on reused
-		// memory. Once per node: its subject never changes.
-		parent.subj = strings.Clone(subj[:len(subj)-len(lastToken(subj))-1])
+	pre, last := subj[:i], subj[i+1:]
+	if h := t.hint; h != nil && h.subj == pre {
+		return h, last
 	}
-	t.hint = parent
-}
-
-// lastToken returns what follows the last separator of s.
-func lastToken(s string) string {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == Sep {
-			return s[i+1:]
-		}
+	p := t.parents[pre]
+	if p != nil {
+		t.hint = p
 	}
-	return s
+	return p, last
 }
 
 // Set stores v at subj, replacing any value there. The tree keeps subj.
 func (t *Tree[T]) Set(subj string, v T) {
-	n, ok := t.sibling(subj)
-	switch {
-	case ok && n == nil:
-		n = t.hint.child(lastToken(subj))
-	case !ok:
-		n = &t.root
-		for s, more := subj, true; more; {
-			var tok string
-			tok, s, more = Next(s)
-			if !more {
-				t.setHint(n, subj)
-			}
-			n = n.child(tok)
-		}
+	n := t.lookup(subj)
+	if n == nil {
+		n = t.add(subj)
 	}
 	if !n.has {
 		t.size++
@@ -139,17 +99,43 @@ func (t *Tree[T]) Set(subj string, v T) {
 	n.subj, n.val, n.has = subj, v, true
 }
 
-// child returns n's child at tok, adding it if there is none.
-func (n *node[T]) child(tok string) *node[T] {
-	c := n.children[tok]
-	if c == nil {
-		if n.children == nil {
-			n.children = make(map[string]*node[T], 1)
-		}
-		c = &node[T]{}
-		n.children[tok] = c
-		n.wild |= wildBit(tok)
+// add makes the nodes down to subj, which has none yet.
+func (t *Tree[T]) add(subj string) *node[T] {
+	if p, last := t.parent(subj); p != nil {
+		return t.child(p, last, subj)
 	}
+	n := &t.root
+	for s, more := subj, true; more; {
+		var tok string
+		tok, s, more = Next(s)
+		path := subj
+		if more {
+			path = subj[:len(subj)-len(s)-1]
+		}
+		n = t.child(n, tok, path)
+	}
+	return n
+}
+
+// child returns n's child at tok, whose subject is path, adding it if
+// there is none.
+func (t *Tree[T]) child(n *node[T], tok, path string) *node[T] {
+	c := n.children[tok]
+	if c != nil {
+		return c
+	}
+	if n.children == nil {
+		n.children = make(map[string]*node[T], 1)
+		if n != &t.root {
+			if t.parents == nil {
+				t.parents = make(map[string]*node[T])
+			}
+			t.parents[n.subj] = n
+		}
+	}
+	c = &node[T]{subj: path}
+	n.children[tok] = c
+	n.wild |= wildBit(tok)
 	return c
 }
 
@@ -180,6 +166,9 @@ func (n *node[T]) delete(s string, t *Tree[T]) bool {
 	if !c.has && len(c.children) == 0 {
 		delete(n.children, tok)
 		n.wild &^= wildBit(tok)
+		if c.children != nil {
+			delete(t.parents, c.subj)
+		}
 		t.hint = nil // the hinted node may be the one pruned
 	}
 	return true

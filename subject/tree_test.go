@@ -186,7 +186,15 @@ func TestTreeAgainstBruteForce(t *testing.T) {
 			}
 			model[s] = i
 			tr.Set(s, i)
+			// A lookup between writes, present or not, exercises the hint
+			// and the parents index as they stand.
+			probe := entry.Draw(t, "probe")
+			got, ok := tr.Get(probe)
+			if want, has := model[probe]; ok != has || got != want {
+				t.Fatalf("Get(%q) = %d, %v; want %d, %v", probe, got, ok, want, has)
+			}
 		}
+		checkParents(t, &tr)
 		if tr.Len() != len(model) {
 			t.Fatalf("Len = %d, model has %d", tr.Len(), len(model))
 		}
@@ -234,4 +242,26 @@ func TestTreeAgainstBruteForce(t *testing.T) {
 			t.Fatalf("MatchLiterals(%q) = %q, want %q", filter, got, want)
 		}
 	})
+}
+
+// checkParents checks the parents index: every node below the root that
+// has a children map is in it under its subject, and nothing else is.
+func checkParents[T any](t *rapid.T, tr *Tree[T]) {
+	seen := 0
+	var visit func(n *node[T])
+	visit = func(n *node[T]) {
+		for _, c := range n.children {
+			if c.children != nil {
+				seen++
+				if tr.parents[c.subj] != c {
+					t.Fatalf("node %q is not indexed as a parent", c.subj)
+				}
+			}
+			visit(c)
+		}
+	}
+	visit(&tr.root)
+	if seen != len(tr.parents) {
+		t.Fatalf("parents index has %d nodes, the tree %d", len(tr.parents), seen)
+	}
 }
