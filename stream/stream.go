@@ -60,12 +60,16 @@ var noBytes [1]byte
 
 // Messages of up to 200 bytes of header and data are allocated together
 // with their msg, in steps that fill the allocator's size classes (a msg
-// is 56 bytes; 64, 96, 160, 192 and 256 are classes): one allocation per
+// is 56 bytes; 64, 80, 96, 160, 192 and 256 are classes): one allocation per
 // stored message instead of two, at the same memory.
 type (
 	msg8 struct {
 		msg
 		b [8]byte
+	}
+	msg24 struct {
+		msg
+		b [24]byte
 	}
 	msg40 struct {
 		msg
@@ -96,6 +100,9 @@ func newMsg(hdr, data []byte) *msg {
 		return m
 	case n <= 8:
 		x := &msg8{}
+		m, b = &x.msg, x.b[:n]
+	case n <= 24:
+		x := &msg24{}
 		m, b = &x.msg, x.b[:n]
 	case n <= 40:
 		x := &msg40{}
