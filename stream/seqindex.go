@@ -94,16 +94,30 @@ func (x *seqIndex) Delete(seq uint64) *msg {
 	return m
 }
 
-// compact drops the holes.
+// compact drops the holes, in place: a stream whose messages are replaced
+// as fast as they come (a KV bucket of history 1) then appends into the
+// same arrays for ever instead of allocating new ones (BenchmarkPut). The
+// arrays shrink when most of them would stay unused.
 func (x *seqIndex) compact() {
-	n := x.live + x.live/4 + 8
-	seqs, slots := make([]uint64, 0, n), make([]*msg, 0, n)
+	if n := x.live + x.live/4 + 8; cap(x.slots) > 4*n {
+		seqs, slots := make([]uint64, 0, n), make([]*msg, 0, n)
+		for i := x.head; i < len(x.slots); i++ {
+			if m := x.slots[i]; m != nil {
+				seqs, slots = append(seqs, m.seq), append(slots, m)
+			}
+		}
+		x.seqs, x.slots, x.head = seqs, slots, 0
+		return
+	}
+	w := 0
 	for i := x.head; i < len(x.slots); i++ {
 		if m := x.slots[i]; m != nil {
-			seqs, slots = append(seqs, m.seq), append(slots, m)
+			x.seqs[w], x.slots[w] = m.seq, m
+			w++
 		}
 	}
-	x.seqs, x.slots, x.head = seqs, slots, 0
+	clear(x.slots[w:]) // no stale pointers for the collector to follow
+	x.seqs, x.slots, x.head = x.seqs[:w], x.slots[:w], 0
 }
 
 // Min returns the oldest message.
