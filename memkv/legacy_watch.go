@@ -135,8 +135,8 @@ func (l legacyBucket) WatchFiltered(keys []string, opts ...nats.WatchOpt) (nats.
 // decoder makes legacy watch entries; only KV-Operation markers count as
 // deletes (kv.go: WatchFiltered's update).
 func (l legacyBucket) decoder() watch.Decoder[nats.KeyValueEntry] {
-	return func(m stream.Msg, delta uint64) (nats.KeyValueEntry, bool) {
-		e := l.b.entryOf(m, delta, true)
+	return func(d *stream.Delivery) (nats.KeyValueEntry, bool) {
+		e := l.b.entryOf(d.Msg(), d.Pending, true)
 		return (*legacyEntry)(e), e.op != jetstream.KeyValuePut
 	}
 }

@@ -128,17 +128,17 @@ func (b *Bucket) watchOptions(keys []string, o watchConfig) watch.Options {
 // watchers and Gets.
 func (b *Bucket) decoder(legacy bool) watch.Decoder[jetstream.KeyValueEntry] {
 	if legacy {
-		return func(m stream.Msg, delta uint64) (jetstream.KeyValueEntry, bool) {
-			e := b.entryOf(m, delta, true)
+		return func(d *stream.Delivery) (jetstream.KeyValueEntry, bool) {
+			e := b.entryOf(d.Msg(), d.Pending, true)
 			return e, e.op != jetstream.KeyValuePut
 		}
 	}
-	return func(m stream.Msg, delta uint64) (jetstream.KeyValueEntry, bool) {
+	return func(d *stream.Delivery) (jetstream.KeyValueEntry, bool) {
 		var e *entry
-		if delta == 0 {
-			e = stream.Memo(m, b.sharedEntry)
+		if d.Pending == 0 {
+			e = stream.DeliveryMemo(d, b.sharedEntry)
 		} else {
-			e = b.entryOf(m, delta, false)
+			e = b.entryOf(d.Msg(), d.Pending, false)
 		}
 		return (*watchEntry)(e), e.op != jetstream.KeyValuePut
 	}

@@ -187,14 +187,42 @@ func (c *Consumer) Next() (m Msg, pending uint64, err error) {
 		return Msg{}, 0, ErrClosed
 	}
 	d, _ := c.deliverLocked()
-	return d.Msg, d.Pending, nil
+	return d.Msg(), d.Pending, nil
 }
 
 // Delivery is one message handed out by a consumer, with the number of
 // matching messages still pending after it.
+// It refers to the stored message: taking one out under the stream lock
+// copies three words, and the reader builds the view (Msg) or finds the
+// message's memo (DeliveryMemo) after the lock is released.
 type Delivery struct {
-	Msg
+	m       *msg
+	hdrOnly bool
 	Pending uint64
+}
+
+// Msg returns the delivered message (the zero Msg for none). With
+// HeadersOnly its data is nil.
+func (d *Delivery) Msg() Msg {
+	if d.m == nil {
+		return Msg{}
+	}
+	v := d.m.view()
+	if d.hdrOnly {
+		v.Data, v.ref = nil, nil
+	}
+	return v
+}
+
+// DeliveryMemo is Memo(d.Msg(), build), without building the view when
+// the message already has its memo.
+func DeliveryMemo[T any](d *Delivery, build func(Msg) *T) *T {
+	if !d.hdrOnly && d.m != nil {
+		if p := atomic.LoadPointer(&d.m.memo); p != nil {
+			return (*T)(p)
+		}
+	}
+	return Memo(d.Msg(), build)
 }
 
 // NextBatch appends to dst up to max messages that are ready, in order,
@@ -240,11 +268,7 @@ func (c *Consumer) deliverLocked() (Delivery, bool) {
 	} else {
 		pending = c.stuck
 	}
-	m := sm.view()
-	if c.hdrOnly {
-		m.Data, m.ref = nil, nil
-	}
-	return Delivery{Msg: m, Pending: pending}, true
+	return Delivery{m: sm, hdrOnly: c.hdrOnly, Pending: pending}, true
 }
 
 // Delivered returns the number of messages delivered so far.

@@ -17,18 +17,20 @@ func Collect[E any](s *stream.Stream, opts Options, decode Decoder[E]) ([]E, err
 		return nil, nil
 	}
 	var out []E
+	buf := make([]stream.Delivery, 0, 1)
 	for received := uint64(1); ; received++ {
-		m, delta, err := c.Next()
+		buf, err = c.NextBatch(buf[:0], 1)
 		if err != nil {
 			return out, err
 		}
-		if m.Seq == 0 {
+		if len(buf) == 0 {
 			return out, nil // initial messages removed while collecting
 		}
-		if e, deleted := decode(m, delta); !opts.IgnoreDeletes || !deleted {
+		d := &buf[0]
+		if e, deleted := decode(d); !opts.IgnoreDeletes || !deleted {
 			out = append(out, e)
 		}
-		if received >= initPending || delta == 0 {
+		if received >= initPending || d.Pending == 0 {
 			return out, nil
 		}
 	}

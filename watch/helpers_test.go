@@ -42,7 +42,8 @@ func (e *ent) String() string {
 
 // decode is the Decoder of the tests: the KV client's reading of a
 // message (KV-Operation header, key = subject minus the bucket prefix).
-func decode(m stream.Msg, delta uint64) (*ent, bool) {
+func decode(d *stream.Delivery) (*ent, bool) {
+	m, delta := d.Msg(), d.Pending
 	op := "PUT"
 	if v, ok := stream.HeaderValue(m.Header, stream.KVOperation); ok && v != "" {
 		op = v

@@ -40,9 +40,10 @@ func (o Options) Consumer() stream.ConsumerConfig {
 	return cfg
 }
 
-// Decoder turns a delivered message and its pending count into an entry,
-// and reports whether the entry is a delete or purge (for IgnoreDeletes).
-type Decoder[E any] func(m stream.Msg, delta uint64) (entry E, deleted bool)
+// Decoder turns a delivered message (d.Msg()) and its pending count
+// (d.Pending) into an entry, and reports whether the entry is a delete or
+// purge (for IgnoreDeletes).
+type Decoder[E any] func(d *stream.Delivery) (entry E, deleted bool)
 
 // ErrStopped is returned by Stop on a watcher that is already stopped; the
 // caller maps it to its client's error (nats.ErrBadSubscription).
@@ -209,7 +210,7 @@ func (w *Watcher[E]) run(unhook func() bool) {
 // emit passes the entry for d, and the "initial values done" marker after
 // the last initial one, to put. The caller holds deliver.
 func (w *Watcher[E]) emit(d *stream.Delivery, put func(E) bool) bool {
-	entry, deleted := w.decode(d.Msg, d.Pending)
+	entry, deleted := w.decode(d)
 	if !w.ignoreDeletes || !deleted {
 		if !put(entry) {
 			return false
