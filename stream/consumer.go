@@ -3,6 +3,7 @@ package stream
 import (
 	"slices"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/jetsim/jetsim/subject"
 )
@@ -218,7 +219,7 @@ func (d *Delivery) Msg() Msg {
 // the message already has its memo.
 func DeliveryMemo[T any](d *Delivery, build func(Msg) *T) *T {
 	if !d.hdrOnly && d.m != nil {
-		if p := atomic.LoadPointer(&d.m.memo); p != nil {
+		if p := atomic.LoadPointer(&d.m.memo); isMemo(p) {
 			return (*T)(p)
 		}
 	}
@@ -407,7 +408,9 @@ func (c *Consumer) Close() {
 // end is counted as pending and never delivered, as on the server
 // (SEMANTICS §6.3.4).
 func (s *Stream) stored(m *msg) {
+	taken := 0
 	s.consumers.MatchFilters(m.subj, func(_ string, cs []*Consumer) bool {
+		taken += len(cs)
 		for _, c := range cs {
 			if m.seq > c.npf && m.seq < c.start {
 				c.stuck++
@@ -427,6 +430,9 @@ func (s *Stream) stored(m *msg) {
 		}
 		return true
 	})
+	if taken < 2 {
+		m.memo = unsafe.Pointer(&unshared) // not yet read by anyone: no race
+	}
 }
 
 // removed hands a dropped message to the consumers that had yet to

@@ -11,20 +11,33 @@ import (
 // live update, where it would otherwise build one per reader. Messages
 // never change, so a memo never goes stale; it is freed with its message.
 //
+// A message that at most one consumer took when it was stored has no one
+// to share a memo with but later readers: consumers build a new value for
+// it each time (saving the atomic swap, and the memory of a memo kept as
+// long as the message), and only LastMemo, a Get, caches one on it.
+//
 // All memos on one stream must have the same type.
+
+// unshared marks a message taken by at most one consumer (see above).
+var unshared byte
+
+// isMemo reports whether p is a cached memo.
+func isMemo(p unsafe.Pointer) bool { return p != nil && p != unsafe.Pointer(&unshared) }
 
 // Memo returns the memo of the message m was read from, building it with
 // build and caching it if there is none yet. Views without their stored
-// message behind them (a headers-only delivery) get a new, uncached value.
+// message behind them (a headers-only delivery), and messages no other
+// consumer took, get a new, uncached value.
 func Memo[T any](m Msg, build func(Msg) *T) *T {
 	if m.ref == nil {
 		return build(m)
 	}
-	if p := atomic.LoadPointer(&m.ref.memo); p != nil {
+	p := atomic.LoadPointer(&m.ref.memo)
+	if isMemo(p) {
 		return (*T)(p)
 	}
 	v := build(m)
-	if atomic.CompareAndSwapPointer(&m.ref.memo, nil, unsafe.Pointer(v)) {
+	if p != nil || atomic.CompareAndSwapPointer(&m.ref.memo, nil, unsafe.Pointer(v)) {
 		return v
 	}
 	return (*T)(atomic.LoadPointer(&m.ref.memo))
@@ -46,12 +59,13 @@ func LastMemo[T any](s *Stream, prefix, key string, build func(Msg) *T) (*T, err
 		return nil, ErrNoMessage
 	}
 	m := ss.newest
-	if p := atomic.LoadPointer(&m.memo); p != nil {
+	p := atomic.LoadPointer(&m.memo)
+	if isMemo(p) {
 		s.mu.Unlock()
 		return (*T)(p), nil
 	}
 	v := build(m.view())
-	if !atomic.CompareAndSwapPointer(&m.memo, nil, unsafe.Pointer(v)) {
+	if !atomic.CompareAndSwapPointer(&m.memo, p, unsafe.Pointer(v)) {
 		v = (*T)(atomic.LoadPointer(&m.memo)) // a watcher's, set meanwhile
 	}
 	s.mu.Unlock()

@@ -74,10 +74,54 @@ func TestMemo(t *testing.T) {
 	require.ErrorIs(t, err, stream.ErrClosed)
 }
 
+// TestMemoUnshared: a message that at most one consumer took when stored
+// gets no memo from consumers' reads, each read building anew, until a
+// Get (LastMemo) caches one; a message two consumers took is cached on
+// the first read.
+func TestMemoUnshared(t *testing.T) {
+	s := newStream(t, kvConfig("M", 5), nil)
+	var builds int
+	build := buildMemo(&builds)
+	consumer := func() *stream.Consumer {
+		c, err := s.NewConsumer(stream.ConsumerConfig{FilterSubjects: []string{"$KV.M.a"}, DeliverPolicy: stream.DeliverNew})
+		require.NoError(t, err)
+		return c
+	}
+	next := func(c *stream.Consumer) stream.Msg {
+		m, _, err := c.Next()
+		require.NoError(t, err)
+		require.NotZero(t, m.Seq)
+		return m
+	}
+
+	one := consumer()
+	mustStore(t, s, "$KV.M.a", nil, "1")
+	m := next(one)
+	x, y := stream.Memo(m, build), stream.Memo(m, build)
+	assert.NotSame(t, x, y, "taken by one consumer: built on each read")
+	cached, err := stream.LastMemo(s, "$KV.M.", "a", build)
+	require.NoError(t, err)
+	assert.Same(t, cached, stream.Memo(m, build), "a Get cached one")
+	assert.Equal(t, 3, builds)
+
+	two := consumer()
+	mustStore(t, s, "$KV.M.a", nil, "2")
+	m = next(one)
+	shared := stream.Memo(m, build)
+	assert.Same(t, shared, stream.Memo(next(two), build), "taken by two consumers: shared")
+	got, err := stream.LastMemo(s, "$KV.M.", "a", build)
+	require.NoError(t, err)
+	assert.Same(t, shared, got)
+}
+
 // TestMemoConcurrent: readers racing to build a message's memo all get the
 // one that won (run with -race).
 func TestMemoConcurrent(t *testing.T) {
 	s := newStream(t, kvConfig("M", 1), nil)
+	for range 2 { // two consumers take each message: memos are shared
+		_, err := s.NewConsumer(stream.ConsumerConfig{FilterSubjects: []string{"$KV.M.a"}, DeliverPolicy: stream.DeliverNew})
+		require.NoError(t, err)
+	}
 	for round := range 50 {
 		seq := mustStore(t, s, "$KV.M.a", nil, "v")
 		m, err := s.GetMsg(seq)
