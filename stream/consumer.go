@@ -234,11 +234,24 @@ func DeliveryMemo[T any](d *Delivery, build func(Msg) *T) *T {
 // while its reader is busy. It returns ErrClosed once the consumer or its
 // stream is closed.
 func (c *Consumer) NextBatch(dst []Delivery, max int) ([]Delivery, error) {
+	dst, _, err := c.nextBatch(dst, max, false)
+	return dst, err
+}
+
+// Drain is NextBatch for a caller that will not look again soon: it arms
+// the consumer whenever it leaves nothing ready, even when it took
+// messages, and reports whether it did. A writer handing messages over
+// inline saves a second look under the stream lock this way.
+func (c *Consumer) Drain(dst []Delivery, max int) (_ []Delivery, armed bool, err error) {
+	return c.nextBatch(dst, max, true)
+}
+
+func (c *Consumer) nextBatch(dst []Delivery, max int, drain bool) ([]Delivery, bool, error) {
 	s := c.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c.closed || s.closed {
-		return dst, ErrClosed
+		return dst, false, ErrClosed
 	}
 	n := len(dst)
 	for i := 0; i < max; i++ {
@@ -248,10 +261,17 @@ func (c *Consumer) NextBatch(dst []Delivery, max int) ([]Delivery, error) {
 		}
 		dst = append(dst, d)
 	}
-	if len(dst) == n {
+	if len(dst) == n || drain && !c.readyLocked() {
 		c.armed.Store(true)
+		return dst, true, nil
 	}
-	return dst, nil
+	return dst, false, nil
+}
+
+// readyLocked reports whether a message may be ready to deliver: false
+// only when the consumer is caught up with nothing queued.
+func (c *Consumer) readyLocked() bool {
+	return !c.live || c.queue.len() > 0
 }
 
 func (c *Consumer) deliverLocked() (Delivery, bool) {

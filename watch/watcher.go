@@ -266,26 +266,17 @@ func (w *Watcher[E]) inline() bool {
 		w.backlog = append(w.backlog, e)
 		return true
 	}
-	var err error
-	if w.buf, err = w.c.NextBatch(w.buf[:0], inlineMax); err != nil {
+	buf, armed, err := w.c.Drain(w.buf[:0], inlineMax)
+	w.buf = buf
+	if err != nil {
 		return false
-	}
-	if len(w.buf) == 0 {
-		w.markWaiting() // armed again
-		return true
 	}
 	for i := range w.buf {
 		w.emit(&w.buf[i], put)
 	}
-	if full || len(w.buf) == inlineMax {
-		return false
-	}
-	// All sent; look once more, which re-arms the consumer when it finds
-	// nothing (a store meanwhile found it unarmed and left it to us).
-	if w.buf, err = w.c.NextBatch(w.buf[:0], inlineMax); err != nil || len(w.buf) > 0 {
-		for i := range w.buf {
-			w.emit(&w.buf[i], func(e E) bool { w.backlog = append(w.backlog, e); return true })
-		}
+	if full || !armed {
+		// The goroutine takes over: the backlog or the rest. A store that
+		// found the consumer armed meanwhile has signalled it.
 		return false
 	}
 	w.markWaiting()
