@@ -108,10 +108,11 @@ func BenchmarkTreeMatchLiterals(b *testing.B) {
 // bucket's flat keys), and round-robin over 100 parents (fan-out "own"
 // keys, w<i>.k<n>), where the sibling hint misses every time.
 func BenchmarkTreeGet(b *testing.B) {
-	for _, parents := range []int{1, 100} {
-		b.Run(fmt.Sprintf("parents=%d", parents), func(b *testing.B) {
+	for _, bc := range []struct{ parents, nkeys int }{{1, 100_000}, {100, 100_000}, {100, 1_000_000}} {
+		parents, nkeys := bc.parents, bc.nkeys
+		b.Run(fmt.Sprintf("parents=%d/keys=%d", parents, nkeys), func(b *testing.B) {
 			var t Tree[int]
-			const n = 100_000
+			n := nkeys
 			subjs := make([]string, n)
 			for i := range subjs {
 				subjs[i] = fmt.Sprintf("$KV.bench.w%d.k%d", i%parents, i/parents)
