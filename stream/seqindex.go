@@ -4,24 +4,28 @@ import "sort"
 
 // seqIndex holds the stored messages in sequence order. Sequences only
 // grow, so a message is appended; a removed one leaves a hole that is
-// compacted away once holes outnumber messages. Lookups are a binary
-// search over one slice. For this access pattern (append at the end,
-// remove anywhere, look up by sequence, scan in order) it is several times
-// cheaper than a B-tree, at the same memory: one pointer per message plus
-// at most as many holes.
+// compacted away once holes outnumber messages. For this access pattern
+// (append at the end, remove anywhere, look up by sequence, scan in
+// order) it is several times cheaper than a B-tree, at the same memory:
+// one slot per message plus at most as many holes.
 type seqIndex struct {
-	seqs  []uint64 // ascending; kept for holes too, so search is plain
-	slots []*msg   // parallel to seqs; nil for a removed message
-	head  int      // slots before head are all nil
+	slots []slot // ascending by seq; holes keep their seq, so search is plain
+	head  int    // slots before head are all holes
 	live  int
+}
+
+// slot is one message and its sequence, side by side: a lookup in a large
+// stream touches one cache line, not one in each of two arrays.
+type slot struct {
+	seq uint64
+	m   *msg // nil for a removed message
 }
 
 func (x *seqIndex) Len() int { return x.live }
 
 // Insert appends m, whose sequence is above every stored one.
 func (x *seqIndex) Insert(m *msg) {
-	x.seqs = append(x.seqs, m.seq)
-	x.slots = append(x.slots, m)
+	x.slots = append(x.slots, slot{m.seq, m})
 	x.live++
 }
 
@@ -31,24 +35,25 @@ func (x *seqIndex) Insert(m *msg) {
 // outwards from there: in a large stream one or two cache misses instead
 // of a binary search's twenty.
 func (x *seqIndex) find(seq uint64) int {
-	lo, hi := x.head, len(x.seqs)
-	if lo == hi || seq <= x.seqs[lo] {
+	s := x.slots
+	lo, hi := x.head, len(s)
+	if lo == hi || seq <= s[lo].seq {
 		return lo
 	}
-	first, last := x.seqs[lo], x.seqs[hi-1]
+	first, last := s[lo].seq, s[hi-1].seq
 	if seq > last {
 		return hi
 	}
 	// first < seq <= last, so the answer is in (lo, hi-1].
 	g := lo + int(float64(hi-1-lo)*(float64(seq-first)/float64(last-first)))
 	g = min(max(g, lo+1), hi-1)
-	// Gallop from the guess to a range holding the answer: x.seqs[a] < seq
-	// <= x.seqs[b].
-	a, b := g-1, g
-	if x.seqs[g] < seq {
+	// Gallop from the guess to a range holding the answer: s[a].seq < seq
+	// <= s[b].seq.
+	var a, b int
+	if s[g].seq < seq {
 		a, b = g, hi-1
 		for step := 1; g+step < hi-1; step *= 2 {
-			if x.seqs[g+step] >= seq {
+			if s[g+step].seq >= seq {
 				b = g + step
 				break
 			}
@@ -57,21 +62,21 @@ func (x *seqIndex) find(seq uint64) int {
 	} else {
 		a, b = lo, g
 		for step := 1; g-step > lo; step *= 2 {
-			if x.seqs[g-step] < seq {
+			if s[g-step].seq < seq {
 				a = g - step
 				break
 			}
 			b = g - step
 		}
 	}
-	s := x.seqs[a+1 : b+1]
-	return a + 1 + sort.Search(len(s), func(i int) bool { return s[i] >= seq })
+	r := s[a+1 : b+1]
+	return a + 1 + sort.Search(len(r), func(i int) bool { return r[i].seq >= seq })
 }
 
 // Get returns the message at seq, or nil.
 func (x *seqIndex) Get(seq uint64) *msg {
-	if i := x.find(seq); i < len(x.seqs) && x.seqs[i] == seq {
-		return x.slots[i]
+	if i := x.find(seq); i < len(x.slots) && x.slots[i].seq == seq {
+		return x.slots[i].m
 	}
 	return nil
 }
@@ -79,13 +84,13 @@ func (x *seqIndex) Get(seq uint64) *msg {
 // Delete removes and returns the message at seq, or nil.
 func (x *seqIndex) Delete(seq uint64) *msg {
 	i := x.find(seq)
-	if i >= len(x.seqs) || x.seqs[i] != seq || x.slots[i] == nil {
+	if i >= len(x.slots) || x.slots[i].seq != seq || x.slots[i].m == nil {
 		return nil
 	}
-	m := x.slots[i]
-	x.slots[i] = nil
+	m := x.slots[i].m
+	x.slots[i].m = nil
 	x.live--
-	for x.head < len(x.slots) && x.slots[x.head] == nil {
+	for x.head < len(x.slots) && x.slots[x.head].m == nil {
 		x.head++
 	}
 	if holes := len(x.slots) - x.live; holes > x.live && holes > 64 {
@@ -96,28 +101,28 @@ func (x *seqIndex) Delete(seq uint64) *msg {
 
 // compact drops the holes, in place: a stream whose messages are replaced
 // as fast as they come (a KV bucket of history 1) then appends into the
-// same arrays for ever instead of allocating new ones (BenchmarkPut). The
-// arrays shrink when most of them would stay unused.
+// same array for ever instead of allocating new ones (BenchmarkPut). The
+// array shrinks when most of it would stay unused.
 func (x *seqIndex) compact() {
 	if n := x.live + x.live/4 + 8; cap(x.slots) > 4*n {
-		seqs, slots := make([]uint64, 0, n), make([]*msg, 0, n)
-		for i := x.head; i < len(x.slots); i++ {
-			if m := x.slots[i]; m != nil {
-				seqs, slots = append(seqs, m.seq), append(slots, m)
+		slots := make([]slot, 0, n)
+		for _, sl := range x.slots[x.head:] {
+			if sl.m != nil {
+				slots = append(slots, sl)
 			}
 		}
-		x.seqs, x.slots, x.head = seqs, slots, 0
+		x.slots, x.head = slots, 0
 		return
 	}
 	w := 0
-	for i := x.head; i < len(x.slots); i++ {
-		if m := x.slots[i]; m != nil {
-			x.seqs[w], x.slots[w] = m.seq, m
+	for _, sl := range x.slots[x.head:] {
+		if sl.m != nil {
+			x.slots[w] = sl
 			w++
 		}
 	}
 	clear(x.slots[w:]) // no stale pointers for the collector to follow
-	x.seqs, x.slots, x.head = x.seqs[:w], x.slots[:w], 0
+	x.slots, x.head = x.slots[:w], 0
 }
 
 // Min returns the oldest message.
@@ -125,7 +130,7 @@ func (x *seqIndex) Min() (*msg, bool) {
 	if x.live == 0 {
 		return nil, false
 	}
-	return x.slots[x.head], true
+	return x.slots[x.head].m, true
 }
 
 // Ascend calls fn for every message in order until fn returns false.
@@ -135,7 +140,7 @@ func (x *seqIndex) Ascend(fn func(*msg) bool) { x.AscendFrom(0, fn) }
 // until fn returns false. fn must not change the index.
 func (x *seqIndex) AscendFrom(seq uint64, fn func(*msg) bool) {
 	for i := x.find(seq); i < len(x.slots); i++ {
-		if m := x.slots[i]; m != nil && !fn(m) {
+		if m := x.slots[i].m; m != nil && !fn(m) {
 			return
 		}
 	}

@@ -24,20 +24,20 @@ func TestSeqIndexFind(t *testing.T) {
 			x.Insert(&msg{seq: seq})
 		}
 		for range rapid.IntRange(0, 200).Draw(t, "deletes") {
-			if len(x.seqs) == 0 {
+			if len(x.slots) == 0 {
 				break
 			}
-			x.Delete(x.seqs[rapid.IntRange(0, len(x.seqs)-1).Draw(t, "victim")])
+			x.Delete(x.slots[rapid.IntRange(0, len(x.slots)-1).Draw(t, "victim")].seq)
 		}
 		probes := []uint64{0, seq + 1, seq + 1_000_000}
-		for _, s := range x.seqs {
-			probes = append(probes, s-1, s, s+1)
+		for _, sl := range x.slots {
+			probes = append(probes, sl.seq-1, sl.seq, sl.seq+1)
 		}
 		for _, p := range probes {
-			s := x.seqs[x.head:]
-			want := x.head + sort.Search(len(s), func(i int) bool { return s[i] >= p })
+			s := x.slots[x.head:]
+			want := x.head + sort.Search(len(s), func(i int) bool { return s[i].seq >= p })
 			if got := x.find(p); got != want {
-				t.Fatalf("find(%d) = %d, want %d (head %d, seqs %v)", p, got, want, x.head, x.seqs)
+				t.Fatalf("find(%d) = %d, want %d (head %d, slots %v)", p, got, want, x.head, x.slots)
 			}
 		}
 	})
