@@ -25,11 +25,17 @@ type Timer interface {
 // clock, against one reading of the wall clock (a third cheaper per store
 // on Linux, where time.Now reads both clocks; wall-clock steps after that
 // reading are not followed).
-type SystemClock struct{ base time.Time }
+type SystemClock struct {
+	base     time.Time
+	baseNano int64
+}
 
 // NewSystemClock returns a SystemClock reading the monotonic clock from
 // now on.
-func NewSystemClock() SystemClock { return SystemClock{base: time.Now()} }
+func NewSystemClock() SystemClock {
+	now := time.Now()
+	return SystemClock{base: now, baseNano: now.UnixNano()}
+}
 
 // Now returns the current time.
 func (c SystemClock) Now() time.Time {
@@ -39,6 +45,20 @@ func (c SystemClock) Now() time.Time {
 	// In a synctest bubble time.Since is bubble time too (base then has
 	// no monotonic reading, and Since falls back to time.Now).
 	return c.base.Add(time.Since(c.base))
+}
+
+// UnixNano is Now().UnixNano() without building the time.Time: the
+// stream's timestamp for every store.
+func (c SystemClock) UnixNano() int64 {
+	if c.base.IsZero() {
+		return time.Now().UnixNano()
+	}
+	return c.baseNano + int64(time.Since(c.base))
+}
+
+// unixNanoClock is a Clock with a cheaper UnixNano than Now().UnixNano().
+type unixNanoClock interface {
+	UnixNano() int64
 }
 
 // AfterFunc returns time.AfterFunc(d, f).

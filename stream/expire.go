@@ -66,7 +66,7 @@ func (s *Stream) check() {
 		return
 	}
 	s.timer, s.timerAt = nil, 0
-	now := s.clock.Now().UnixNano()
+	now := s.now()
 	s.lastCheck = now
 	if maxAge := int64(s.cfg.MaxAge); maxAge > 0 {
 		var expired []*msg

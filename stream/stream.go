@@ -15,6 +15,7 @@ type Stream struct {
 	mu    sync.Mutex
 	cfg   Config
 	clock Clock
+	nano  unixNanoClock // clock, when it has UnixNano
 
 	msgs     seqIndex // by sequence
 	subjects subject.Tree[*subjState]
@@ -172,7 +173,16 @@ func New(cfg Config, clock Clock) (*Stream, error) {
 		// as server/memstore.go's zero state does.
 		firstSeq: 0,
 	}
+	s.nano, _ = clock.(unixNanoClock)
 	return s, nil
+}
+
+// now is the clock's time in Unix nanoseconds.
+func (s *Stream) now() int64 {
+	if s.nano != nil {
+		return s.nano.UnixNano()
+	}
+	return s.clock.Now().UnixNano()
 }
 
 // Config returns the stream's configuration with defaults applied.
@@ -219,7 +229,7 @@ func (s *Stream) UpdateConfig(cfg Config) error {
 		}
 	}
 	s.enforceDiscardOld()
-	s.scheduleCheck(s.clock.Now().UnixNano())
+	s.scheduleCheck(s.now())
 	s.unlockAndWake()
 	return nil
 }

@@ -16,9 +16,10 @@ import (
 func TestSystemClock(t *testing.T) {
 	for name, c := range map[string]stream.SystemClock{"new": stream.NewSystemClock(), "zero": {}} {
 		before := time.Now()
-		got := c.Now()
+		got, nano := c.Now(), c.UnixNano()
 		after := time.Now()
 		assert.WithinRange(t, got, before.Add(-time.Millisecond), after.Add(time.Millisecond), name)
+		assert.WithinRange(t, time.Unix(0, nano), before.Add(-time.Millisecond), after.Add(time.Millisecond), name)
 	}
 	outside := stream.NewSystemClock()
 	synctest.Test(t, func(t *testing.T) {
@@ -27,5 +28,7 @@ func TestSystemClock(t *testing.T) {
 		now := time.Now()
 		assert.True(t, inside.Now().Equal(now), "made in the bubble: %v, want %v", inside.Now(), now)
 		assert.True(t, outside.Now().Equal(now), "made before the bubble: %v, want %v", outside.Now(), now)
+		assert.Equal(t, now.UnixNano(), inside.UnixNano())
+		assert.Equal(t, now.UnixNano(), outside.UnixNano())
 	})
 }
