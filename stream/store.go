@@ -29,7 +29,7 @@ var ErrNoSubject = fmt.Errorf("stream: subject not bound to the stream")
 // server/memstore.go: storeRawMsg). A failed store uses no sequence.
 func (s *Stream) Store(subj string, hdr, data []byte) (Ack, error) {
 	s.mu.Lock()
-	ack, err := s.store(subj, hdr, data, s.clock.Now().UnixNano())
+	ack, err := s.store(subj, hdr, data, s.now())
 	s.unlockAndWake()
 	return ack, err
 }
@@ -38,7 +38,7 @@ func (s *Stream) Store(subj string, hdr, data []byte) (Ack, error) {
 // the stream's own buffer, so that a store to an existing subject
 // allocates no string (a KV Put is prefix "$KV.<bucket>." and its key).
 func (s *Stream) StoreKey(prefix, key string, hdr, data []byte) (Ack, error) {
-	ts := s.clock.Now().UnixNano()
+	ts := s.now()
 	s.mu.Lock()
 	s.scratch = append(append(s.scratch[:0], prefix...), key...)
 	subj := unsafe.String(unsafe.SliceData(s.scratch), len(s.scratch))
