@@ -356,8 +356,10 @@ func (c *Consumer) scan() *msg {
 			if !ok {
 				continue
 			}
-			if i, _ := slices.BinarySearch(ss.seqs, c.sseq); i < len(ss.seqs) {
-				if m := s.get(ss.seqs[i]); m != nil && (found == nil || m.seq < found.seq) {
+			var one [1]uint64
+			seqs := ss.list(&one)
+			if i, _ := slices.BinarySearch(seqs, c.sseq); i < len(seqs) {
+				if m := s.get(seqs[i]); m != nil && (found == nil || m.seq < found.seq) {
 					found = m
 				}
 			}

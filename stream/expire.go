@@ -110,7 +110,7 @@ func (s *Stream) expire(m *msg, now int64) {
 	sdm := s.cfg.SubjectDeleteMarkerTTL
 	if sdm > 0 {
 		ss, _ := s.subjects.Get(m.subj)
-		if ss != nil && len(ss.seqs) == 1 && !isMarker(m.hdr()) {
+		if ss != nil && ss.count() == 1 && !isMarker(m.hdr()) {
 			hdr := EncodeHeader(
 				MarkerReason, ReasonMaxAge,
 				MessageTTL, (time.Duration(int64(sdm.Seconds())) * time.Second).String(),

@@ -69,7 +69,8 @@ func (s *Stream) removeRange(from, to uint64, filter string, limit uint64) uint6
 	var seqs []uint64
 	if filter != "" && subject.Literal(filter) {
 		if ss, ok := s.subjects.Get(filter); ok {
-			for _, q := range ss.seqs {
+			var one [1]uint64
+			for _, q := range ss.list(&one) {
 				if q >= from && q <= to {
 					seqs = append(seqs, q)
 				}
@@ -102,8 +103,10 @@ func (s *Stream) removeRange(from, to uint64, filter string, limit uint64) uint6
 // sequence >= from, and the lowest and highest such sequence.
 func (s *Stream) filtered(filter string, from uint64) (msgs, first, last uint64) {
 	s.subjects.MatchLiterals(filter, func(_ string, ss *subjState) bool {
-		for i := len(ss.seqs) - 1; i >= 0 && ss.seqs[i] >= from; i-- {
-			q := ss.seqs[i]
+		var one [1]uint64
+		seqs := ss.list(&one)
+		for i := len(seqs) - 1; i >= 0 && seqs[i] >= from; i-- {
+			q := seqs[i]
 			msgs++
 			if first == 0 || q < first {
 				first = q

@@ -95,7 +95,7 @@ func (s *Stream) SubjectsState(filter string) map[string]SubjectState {
 	defer s.mu.Unlock()
 	out := make(map[string]SubjectState)
 	s.subjects.MatchLiterals(filter, func(subj string, ss *subjState) bool {
-		out[subj] = SubjectState{Msgs: uint64(len(ss.seqs)), First: ss.seqs[0], Last: ss.last()}
+		out[subj] = SubjectState{Msgs: uint64(ss.count()), First: ss.first(), Last: ss.last()}
 		return true
 	})
 	return out
@@ -144,8 +144,10 @@ func (s *Stream) numPending(filters []string, from uint64, lastPerSubject bool) 
 				}
 				return true
 			}
-			i, _ := slices.BinarySearch(ss.seqs, from)
-			n += uint64(len(ss.seqs) - i)
+			var one [1]uint64
+			seqs := ss.list(&one)
+			i, _ := slices.BinarySearch(seqs, from)
+			n += uint64(len(seqs) - i)
 			return true
 		})
 	}

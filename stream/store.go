@@ -155,7 +155,19 @@ func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
 		m.subj = ss.newest.subj // share one string per subject
 	}
 	s.msgs.Insert(m)
-	ss.seqs = append(ss.seqs, seq)
+	// replaced is the message a subject kept alone, at a limit of one:
+	// the new one takes its place and it goes once m is stored (a KV
+	// Put of history 1).
+	var replaced *msg
+	switch {
+	case ss.newest == nil:
+	case ss.seqs == nil && cfg.MaxMsgsPerSubject == 1:
+		replaced = ss.newest
+	case ss.seqs == nil:
+		ss.seqs = append(make([]uint64, 0, 2), ss.newest.seq, seq)
+	default:
+		ss.seqs = append(ss.seqs, seq)
+	}
 	ss.newest = m
 	if s.nmsgs == 0 {
 		s.firstSeq, s.firstTime = seq, ts
@@ -165,9 +177,13 @@ func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
 	s.lastSeq, s.lastTime = seq, ts
 	s.stored(m)
 
-	if maxp := cfg.MaxMsgsPerSubject; maxp > 0 {
-		for int64(len(ss.seqs)) > maxp {
-			s.removeFrom(ss, ss.seqs[0])
+	if replaced != nil {
+		if s.msgs.Delete(replaced.seq) != nil {
+			s.dropped(replaced)
+		}
+	} else if maxp := cfg.MaxMsgsPerSubject; maxp > 0 {
+		for int64(ss.count()) > maxp {
+			s.removeFrom(ss, ss.first())
 		}
 	}
 	s.enforceDiscardOld()
@@ -211,7 +227,7 @@ func (s *Stream) checkDiscardNew(ss *subjState, subj string, hdr, data []byte) e
 	if cfg.Discard != DiscardNew {
 		return nil
 	}
-	atLimit := ss != nil && cfg.MaxMsgsPerSubject > 0 && int64(len(ss.seqs)) >= cfg.MaxMsgsPerSubject
+	atLimit := ss != nil && cfg.MaxMsgsPerSubject > 0 && int64(ss.count()) >= cfg.MaxMsgsPerSubject
 	if cfg.MaxMsgs > 0 && s.nmsgs >= uint64(cfg.MaxMsgs) && !atLimit {
 		return ErrMaxMsgs
 	}
@@ -221,7 +237,7 @@ func (s *Stream) checkDiscardNew(ss *subjState, subj string, hdr, data []byte) e
 			if !atLimit {
 				return ErrMaxBytes
 			}
-			old := s.get(ss.seqs[0])
+			old := s.get(ss.first())
 			if old == nil || s.msgSize(len(old.subj), int(old.hlen), int(old.dlen)) < size {
 				return ErrMaxBytes
 			}
@@ -257,25 +273,46 @@ func (s *Stream) removeFrom(ss *subjState, seq uint64) bool {
 	if m == nil {
 		return false
 	}
-	s.nmsgs--
-	s.bytes -= s.msgSize(len(m.subj), int(m.hlen), int(m.dlen))
 	if ss == nil {
 		ss, _ = s.subjects.Get(m.subj)
 	}
 	if ss != nil {
-		if i, found := slices.BinarySearch(ss.seqs, seq); found {
-			if i == 0 && len(ss.seqs) > 64 {
-				ss.seqs = ss.seqs[1:] // long lists: no copying
-			} else {
-				ss.seqs = slices.Delete(ss.seqs, i, i+1)
-			}
-		}
-		if len(ss.seqs) == 0 {
+		s.unlist(ss, m)
+	}
+	s.dropped(m)
+	return true
+}
+
+// unlist takes m, just removed from the stream, off its subject's state
+// ss, and the subject off the tree when m was its last message.
+func (s *Stream) unlist(ss *subjState, m *msg) {
+	if ss.seqs == nil {
+		if ss.newest == m {
 			s.subjects.Delete(m.subj)
-		} else if ss.newest == m {
-			ss.newest = s.get(ss.last())
+		}
+		return
+	}
+	if i, found := slices.BinarySearch(ss.seqs, m.seq); found {
+		if i == 0 && len(ss.seqs) > 64 {
+			ss.seqs = ss.seqs[1:] // long lists: no copying
+		} else {
+			ss.seqs = slices.Delete(ss.seqs, i, i+1)
 		}
 	}
+	if ss.newest == m {
+		ss.newest = s.get(ss.seqs[len(ss.seqs)-1])
+	}
+	if len(ss.seqs) == 1 {
+		ss.seqs = nil // one message: newest, no list
+	}
+}
+
+// dropped updates the stream's counts and first sequence for m, just
+// removed from the stream, and hands it to the consumers still owed it.
+func (s *Stream) dropped(m *msg) {
+	s.nmsgs--
+	s.bytes -= s.msgSize(len(m.subj), int(m.hlen), int(m.dlen))
+	seq := m.seq
 	if s.nmsgs == 0 {
 		s.firstSeq, s.firstTime = s.lastSeq+1, 0
 	} else if seq == s.firstSeq {
@@ -283,5 +320,4 @@ func (s *Stream) removeFrom(ss *subjState, seq uint64) bool {
 		s.firstSeq, s.firstTime = first.seq, first.ts
 	}
 	s.removed(m)
-	return true
 }

@@ -136,16 +136,45 @@ func (m *msg) hdr() []byte {
 
 func (m *msg) data() []byte { return unsafe.Slice(m.buf, m.hlen+m.dlen)[m.hlen:] }
 
-// subjState is the per-subject index: the sequences stored on it, oldest
-// first (at most MaxMsgsPerSubject for a KV key), and its newest message,
-// so that LastMsg needs no search and a new message can share the
-// subject's string.
+// subjState is the per-subject index: its newest message, so that LastMsg
+// needs no search and a new message can share the subject's string, and
+// the sequences stored on it, oldest first (at most MaxMsgsPerSubject for
+// a KV key). A subject holding one message keeps no list (seqs is nil and
+// newest is that message): a KV key of history 1 is then one allocation,
+// and replacing its value touches nothing more.
 type subjState struct {
 	newest *msg
-	seqs   []uint64
+	seqs   []uint64 // two or more sequences, or nil for one
 }
 
-func (ss *subjState) last() uint64 { return ss.seqs[len(ss.seqs)-1] }
+// count returns the number of messages on the subject.
+func (ss *subjState) count() int {
+	if ss.seqs == nil {
+		return 1
+	}
+	return len(ss.seqs)
+}
+
+// first returns the subject's oldest sequence.
+func (ss *subjState) first() uint64 {
+	if ss.seqs == nil {
+		return ss.newest.seq
+	}
+	return ss.seqs[0]
+}
+
+// last returns the subject's newest sequence.
+func (ss *subjState) last() uint64 { return ss.newest.seq }
+
+// list returns the subject's sequences, oldest first, using one when
+// there is a single one; the caller must not keep or change the slice.
+func (ss *subjState) list(one *[1]uint64) []uint64 {
+	if ss.seqs == nil {
+		one[0] = ss.newest.seq
+		return one[:]
+	}
+	return ss.seqs
+}
 
 type ttlEntry struct {
 	expires int64
@@ -217,14 +246,14 @@ func (s *Stream) UpdateConfig(cfg Config) error {
 	if maxp := cfg.MaxMsgsPerSubject; maxp > 0 && (old.MaxMsgsPerSubject <= 0 || maxp < old.MaxMsgsPerSubject) {
 		var trim []*subjState
 		s.subjects.Walk(func(_ string, ss *subjState) bool {
-			if int64(len(ss.seqs)) > maxp {
+			if int64(ss.count()) > maxp {
 				trim = append(trim, ss)
 			}
 			return true
 		})
 		for _, ss := range trim {
-			for int64(len(ss.seqs)) > maxp {
-				s.removeSeq(ss.seqs[0])
+			for int64(ss.count()) > maxp {
+				s.removeSeq(ss.first())
 			}
 		}
 	}
