@@ -352,8 +352,8 @@ func (c *Consumer) scan() *msg {
 	var found *msg
 	if c.literal {
 		for _, f := range c.filters {
-			ss, ok := s.subjects.Get(f)
-			if !ok {
+			ss := s.subjects.Ref(f)
+			if ss == nil {
 				continue
 			}
 			var one [1]uint64

@@ -109,7 +109,7 @@ func (s *Stream) expire(m *msg, now int64) {
 	}
 	sdm := s.cfg.SubjectDeleteMarkerTTL
 	if sdm > 0 {
-		ss, _ := s.subjects.Get(m.subj)
+		ss := s.subjects.Ref(m.subj)
 		if ss != nil && ss.count() == 1 && !isMarker(m.hdr()) {
 			hdr := EncodeHeader(
 				MarkerReason, ReasonMaxAge,

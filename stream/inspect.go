@@ -61,7 +61,7 @@ func (s *Stream) Lasts(filter string, fn func(Msg) bool) error {
 	if s.closed {
 		return ErrClosed
 	}
-	s.subjects.MatchLiterals(filter, func(_ string, ss *subjState) bool {
+	s.subjects.MatchLiterals(filter, func(_ string, ss subjState) bool {
 		return fn(ss.newest.view())
 	})
 	return nil

@@ -53,8 +53,8 @@ func LastMemo[T any](s *Stream, prefix, key string, build func(Msg) *T) (*T, err
 		return nil, ErrClosed
 	}
 	s.scratch = append(append(s.scratch[:0], prefix...), key...)
-	ss, ok := s.subjects.Get(unsafe.String(unsafe.SliceData(s.scratch), len(s.scratch)))
-	if !ok {
+	ss := s.subjects.Ref(unsafe.String(unsafe.SliceData(s.scratch), len(s.scratch)))
+	if ss == nil {
 		s.mu.Unlock()
 		return nil, ErrNoMessage
 	}

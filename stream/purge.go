@@ -68,7 +68,7 @@ func (s *Stream) purgeLocked(filter string, seq, keep uint64) uint64 {
 func (s *Stream) removeRange(from, to uint64, filter string, limit uint64) uint64 {
 	var seqs []uint64
 	if filter != "" && subject.Literal(filter) {
-		if ss, ok := s.subjects.Get(filter); ok {
+		if ss := s.subjects.Ref(filter); ss != nil {
 			var one [1]uint64
 			for _, q := range ss.list(&one) {
 				if q >= from && q <= to {
@@ -102,7 +102,7 @@ func (s *Stream) removeRange(from, to uint64, filter string, limit uint64) uint6
 // filtered returns the number of messages on subjects matching filter with
 // sequence >= from, and the lowest and highest such sequence.
 func (s *Stream) filtered(filter string, from uint64) (msgs, first, last uint64) {
-	s.subjects.MatchLiterals(filter, func(_ string, ss *subjState) bool {
+	s.subjects.MatchLiterals(filter, func(_ string, ss subjState) bool {
 		var one [1]uint64
 		seqs := ss.list(&one)
 		for i := len(seqs) - 1; i >= 0 && seqs[i] >= from; i-- {

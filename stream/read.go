@@ -49,7 +49,7 @@ func (s *Stream) LastMsg(subj string) (Msg, error) {
 	if s.closed {
 		return Msg{}, ErrClosed
 	}
-	if ss, ok := s.subjects.Get(subj); ok {
+	if ss := s.subjects.Ref(subj); ss != nil {
 		return ss.newest.view(), nil
 	}
 	return Msg{}, ErrNoMessage
@@ -94,7 +94,7 @@ func (s *Stream) SubjectsState(filter string) map[string]SubjectState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make(map[string]SubjectState)
-	s.subjects.MatchLiterals(filter, func(subj string, ss *subjState) bool {
+	s.subjects.MatchLiterals(filter, func(subj string, ss subjState) bool {
 		out[subj] = SubjectState{Msgs: uint64(ss.count()), First: ss.first(), Last: ss.last()}
 		return true
 	})
@@ -112,7 +112,7 @@ func (s *Stream) LastSeqs(filter string) []uint64 {
 func (s *Stream) lastSeqs(filters []string) []uint64 {
 	var seqs []uint64
 	for _, f := range filters {
-		s.subjects.MatchLiterals(f, func(_ string, ss *subjState) bool {
+		s.subjects.MatchLiterals(f, func(_ string, ss subjState) bool {
 			seqs = append(seqs, ss.last())
 			return true
 		})
@@ -137,7 +137,7 @@ func (s *Stream) numPending(filters []string, from uint64, lastPerSubject bool) 
 			n += s.nmsgs
 			continue
 		}
-		s.subjects.MatchLiterals(f, func(_ string, ss *subjState) bool {
+		s.subjects.MatchLiterals(f, func(_ string, ss subjState) bool {
 			if lastPerSubject {
 				if ss.last() >= from {
 					n++

@@ -97,7 +97,7 @@ func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
 	// last subject sequence, then the expected last sequence, and only
 	// then looks for a duplicate.
 	var ss *subjState
-	ss, _ = s.subjects.Get(subj)
+	ss = s.subjects.Ref(subj)
 	if h.hasSubjEx {
 		var fseq uint64
 		if ss != nil {
@@ -148,8 +148,7 @@ func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
 		if len(s.scratch) > 0 && unsafe.StringData(subj) == unsafe.SliceData(s.scratch) {
 			subj = strings.Clone(subj) // built in the reused buffer: keep a copy
 		}
-		ss = &subjState{}
-		s.subjects.Set(subj, ss)
+		ss = s.subjects.Insert(subj)
 		m.subj = subj
 	} else {
 		m.subj = ss.newest.subj // share one string per subject
@@ -274,7 +273,7 @@ func (s *Stream) removeFrom(ss *subjState, seq uint64) bool {
 		return false
 	}
 	if ss == nil {
-		ss, _ = s.subjects.Get(m.subj)
+		ss = s.subjects.Ref(m.subj)
 	}
 	if ss != nil {
 		s.unlist(ss, m)

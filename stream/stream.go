@@ -17,8 +17,8 @@ type Stream struct {
 	clock Clock
 	nano  unixNanoClock // clock, when it has UnixNano
 
-	msgs     seqIndex // by sequence
-	subjects subject.Tree[*subjState]
+	msgs     seqIndex                // by sequence
+	subjects subject.Tree[subjState] // values in place: one allocation per subject
 
 	nmsgs, bytes      uint64
 	firstSeq, lastSeq uint64
@@ -244,14 +244,15 @@ func (s *Stream) UpdateConfig(cfg Config) error {
 	old := s.cfg
 	s.cfg = cfg
 	if maxp := cfg.MaxMsgsPerSubject; maxp > 0 && (old.MaxMsgsPerSubject <= 0 || maxp < old.MaxMsgsPerSubject) {
-		var trim []*subjState
-		s.subjects.Walk(func(_ string, ss *subjState) bool {
+		var trim []string
+		s.subjects.Walk(func(subj string, ss subjState) bool {
 			if int64(ss.count()) > maxp {
-				trim = append(trim, ss)
+				trim = append(trim, subj)
 			}
 			return true
 		})
-		for _, ss := range trim {
+		for _, subj := range trim {
+			ss := s.subjects.Ref(subj)
 			for int64(ss.count()) > maxp {
 				s.removeSeq(ss.first())
 			}

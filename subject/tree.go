@@ -99,6 +99,31 @@ func (t *Tree[T]) Set(subj string, v T) {
 	n.subj, n.val, n.has = subj, v, true
 }
 
+// Ref returns a pointer to the value stored at subj, or nil: for values
+// kept in the tree and changed in place. It stays valid while subj is
+// stored.
+func (t *Tree[T]) Ref(subj string) *T {
+	if c := t.lookup(subj); c != nil && c.has {
+		return &c.val
+	}
+	return nil
+}
+
+// Insert stores the zero value at subj unless a value is stored there, and
+// returns a pointer to the value at subj (see Ref). The tree keeps subj.
+func (t *Tree[T]) Insert(subj string) *T {
+	n := t.lookup(subj)
+	if n == nil {
+		n = t.add(subj)
+	}
+	if !n.has {
+		t.size++
+		var zero T
+		n.subj, n.val, n.has = subj, zero, true
+	}
+	return &n.val
+}
+
 // add makes the nodes down to subj, which has none yet.
 func (t *Tree[T]) add(subj string) *node[T] {
 	if p, last := t.parent(subj); p != nil {

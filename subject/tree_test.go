@@ -185,7 +185,11 @@ func TestTreeAgainstBruteForce(t *testing.T) {
 				continue
 			}
 			model[s] = i
-			tr.Set(s, i)
+			if rapid.Bool().Draw(t, "in place") {
+				*tr.Insert(s) = i
+			} else {
+				tr.Set(s, i)
+			}
 			// A lookup between writes, present or not, exercises the hint
 			// and the parents index as they stand.
 			probe := entry.Draw(t, "probe")
@@ -264,4 +268,39 @@ func checkParents[T any](t *rapid.T, tr *Tree[T]) {
 	if seen != len(tr.parents) {
 		t.Fatalf("parents index has %d nodes, the tree %d", len(tr.parents), seen)
 	}
+}
+
+// TestTreeRefInsert: values changed through Insert and Ref stay in the
+// tree; Insert counts a subject once and keeps what is there; a deleted
+// subject has no Ref, and inserting it again starts from the zero value.
+func TestTreeRefInsert(t *testing.T) {
+	var tr Tree[[]int]
+	assert.Nil(t, tr.Ref("a.b"))
+	p := tr.Insert("a.b")
+	require.NotNil(t, p)
+	assert.Nil(t, *p)
+	*p = append(*p, 1)
+	assert.Equal(t, 1, tr.Len())
+	q := tr.Insert("a.b")
+	assert.Same(t, p, q, "Insert of a stored subject returns its value")
+	*q = append(*q, 2)
+	got, ok := tr.Get("a.b")
+	assert.True(t, ok)
+	assert.Equal(t, []int{1, 2}, got)
+	assert.Same(t, p, tr.Ref("a.b"))
+	assert.Equal(t, 1, tr.Len())
+
+	// An interior node becoming a subject, and a leaf below it.
+	*tr.Insert("a") = []int{3}
+	*tr.Insert("a.b.c") = []int{4}
+	assert.Equal(t, 3, tr.Len())
+	assert.Equal(t, []int{3}, *tr.Ref("a"))
+	assert.Equal(t, []int{1, 2}, *tr.Ref("a.b"))
+	assert.Nil(t, tr.Ref("a.x"))
+
+	require.True(t, tr.Delete("a.b"))
+	assert.Nil(t, tr.Ref("a.b"), "deleted, with a child left below it")
+	assert.Equal(t, []int{4}, *tr.Ref("a.b.c"))
+	assert.Nil(t, *tr.Insert("a.b"), "inserted again: the zero value")
+	assert.Equal(t, 3, tr.Len())
 }
