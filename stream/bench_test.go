@@ -142,7 +142,9 @@ func TestMemory100kSubjects(t *testing.T) {
 	defer s.Close()
 	t.Logf("heap for %d subjects × 100 bytes: %.1f MiB", benchSubjects, float64(heap)/(1<<20))
 	if !raceEnabled {
-		require.LessOrEqual(t, heap, uint64(28<<20), "target: 28 MiB")
+		// The target was 28 MiB; 26 guards the 25.0 reached since (subject
+		// states in the tree's nodes, no list for a single message).
+		require.LessOrEqual(t, heap, uint64(26<<20), "a regression from 25.0 MiB (target: 28 MiB)")
 	}
 	require.Equal(t, uint64(benchSubjects), s.State().Msgs)
 }
