@@ -207,15 +207,26 @@ func (b *Bucket) Update(ctx context.Context, key string, value []byte, revision 
 	return rev, mapRevisionMismatch(err)
 }
 
+// expectHeader begins the header of Create and Update: the wire form of
+// stream.EncodeHeader(expectedSeq, n) up to n.
+const expectHeader = "NATS/1.0\r\n" + expectedSeq + ": "
+
 func (b *Bucket) updateRevision(ctx context.Context, key string, value []byte, revision uint64, ttl time.Duration) (uint64, error) {
 	if !subject.ValidKey(key) {
 		return 0, jetstream.ErrInvalidKey
 	}
-	kv := []string{expectedSeq, strconv.FormatUint(revision, 10)}
 	if ttl > 0 {
-		kv = append(kv, msgTTL, ttl.String())
+		return b.publish(ctx, key, stream.EncodeHeader(expectedSeq, strconv.FormatUint(revision, 10), msgTTL, ttl.String()), value)
 	}
-	return b.publish(ctx, key, stream.EncodeHeader(kv...), value)
+	return b.publish(ctx, key, expectRevision(revision), value)
+}
+
+// expectRevision is stream.EncodeHeader(expectedSeq, revision in decimal),
+// the client's header, built without the intermediate strings.
+func expectRevision(revision uint64) []byte {
+	hdr := make([]byte, 0, len(expectHeader)+len("18446744073709551615\r\n\r\n"))
+	hdr = strconv.AppendUint(append(hdr, expectHeader...), revision, 10)
+	return append(hdr, "\r\n\r\n"...)
 }
 
 // Delete writes a delete marker for key. LastRevision makes it

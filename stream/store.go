@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strconv"
@@ -57,18 +58,64 @@ type pubHeaders struct {
 	hasTTL               bool
 }
 
+// parsePubHeaders reads the headers Store acts on in one pass over hdr,
+// each as HeaderValue would: the first line of its exact key, the value
+// trimmed.
 func parsePubHeaders(hdr []byte) (h pubHeaders) {
 	if len(hdr) == 0 {
 		return h
 	}
-	h.msgID, _ = HeaderValue(hdr, MsgID)
-	h.expSeq, h.hasExpSeq = HeaderValue(hdr, ExpectedLastSeq)
-	h.expSubjSeq, h.hasSubjEx = HeaderValue(hdr, ExpectedLastSubjSeq)
-	h.rollup, _ = HeaderValue(hdr, Rollup)
-	h.rollup = strings.ToLower(h.rollup) // server/stream.go: getRollup
-	h.ttl, h.hasTTL = HeaderValue(hdr, MessageTTL)
+	body := hdr
+	if i := bytes.Index(body, crlf); i >= 0 {
+		body = body[i+2:] // skip the status line
+	}
+	var hasID, hasRollup bool
+	for len(body) > 0 {
+		end := bytes.Index(body, crlf)
+		if end < 0 {
+			end = len(body)
+		}
+		line := body[:end]
+		if k := bytes.IndexByte(line, ':'); k > 0 {
+			// A view of hdr, which outlives the store: only a value kept
+			// beyond it (the message ID) is copied.
+			val := func() string {
+				v := bytes.TrimSpace(line[k+1:])
+				return unsafe.String(unsafe.SliceData(v), len(v))
+			}
+			switch string(line[:k]) {
+			case MsgID:
+				if !hasID {
+					h.msgID, hasID = strings.Clone(val()), true
+				}
+			case ExpectedLastSeq:
+				if !h.hasExpSeq {
+					h.expSeq, h.hasExpSeq = val(), true
+				}
+			case ExpectedLastSubjSeq:
+				if !h.hasSubjEx {
+					h.expSubjSeq, h.hasSubjEx = val(), true
+				}
+			case Rollup:
+				if !hasRollup {
+					// server/stream.go: getRollup lower-cases it.
+					h.rollup, hasRollup = strings.ToLower(val()), true
+				}
+			case MessageTTL:
+				if !h.hasTTL {
+					h.ttl, h.hasTTL = val(), true
+				}
+			}
+		}
+		if end+2 > len(body) {
+			break
+		}
+		body = body[end+2:]
+	}
 	return h
 }
+
+var crlf = []byte("\r\n")
 
 // store is Store with mu held; ts is the store time in Unix nanoseconds.
 func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
