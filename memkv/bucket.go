@@ -207,6 +207,9 @@ func (b *Bucket) Update(ctx context.Context, key string, value []byte, revision 
 	return rev, mapRevisionMismatch(err)
 }
 
+// delHeader is the header of a plain Delete; never modified.
+var delHeader = stream.EncodeHeader(kvOperation, kvDel)
+
 // expectHeader begins the header of Create and Update: the wire form of
 // stream.EncodeHeader(expectedSeq, n) up to n.
 const expectHeader = "NATS/1.0\r\n" + expectedSeq + ": "
@@ -265,6 +268,10 @@ func (b *Bucket) remove(ctx context.Context, key string, purge bool, opts []jets
 // writeMarker publishes a DEL or PURGE marker with the client's headers
 // (jetstream/kv.go: Delete).
 func (b *Bucket) writeMarker(ctx context.Context, key string, purge bool, o deleteConfig) error {
+	if !purge && o.LastRevision == 0 {
+		_, err := b.publish(ctx, key, delHeader, nil) // the store copies it
+		return mapRevisionMismatch(err)
+	}
 	kv := []string{kvOperation, kvDel}
 	if purge {
 		kv = []string{kvOperation, kvPurge, msgRollup, rollupSubject}
