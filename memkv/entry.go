@@ -126,7 +126,7 @@ func newEntry(v []byte) *entry {
 // Get returns (Created() in UTC, delta 0), and what a jetstream watcher
 // delivers through watchEntry when its delta is 0.
 func (b *Bucket) sharedEntry(m stream.Msg) *entry {
-	e := newEntry(m.Data)
-	e.bucket, e.key, e.revision, e.created, e.utc, e.op = b.name, m.Subject[len(b.pre):], m.Seq, m.Time.UnixNano(), true, opOf(m.Header, false)
+	e := b.entryOf(m, 0, false)
+	e.utc = true
 	return e
 }
