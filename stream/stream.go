@@ -52,7 +52,7 @@ type msg struct {
 	subj       string
 	buf        *byte
 	hlen, dlen uint32
-	memo       unsafe.Pointer // see Memo; set once, atomically
+	memo       unsafe.Pointer // see Memo: nil, &unshared or the memo; atomic once stored
 }
 
 // noBytes backs messages with neither header nor data, so that their data
