@@ -163,6 +163,11 @@ func (w *Watcher[E]) run(unhook func() bool) {
 	defer unhook()
 	for {
 		w.deliver.Lock()
+		// Cleared by the holder of deliver, before it takes anything: a
+		// writer that handed messages over inline may have set it after
+		// this goroutine was signalled, and WaitSynced must not see a
+		// message taken but not yet sent as synced.
+		w.waiting.Store(false)
 		for len(w.backlog) > 0 {
 			if !w.send(w.backlog[0]) {
 				w.deliver.Unlock()
@@ -194,7 +199,6 @@ func (w *Watcher[E]) run(unhook func() bool) {
 				w.deliver.Unlock()
 				return
 			}
-			w.waiting.Store(false)
 			continue
 		}
 		for i := range w.buf {
@@ -362,7 +366,10 @@ func (w *Watcher[E]) WaitSynced(ctx context.Context, seq uint64) error {
 		w.mu.Unlock()
 		// Caught up means waiting with nothing left up to seq; writes that
 		// do not match the watcher do not wake it, so ask its consumer.
-		if w.waiting.Load() && w.c.Position() >= seq {
+		// Position first: a holder of deliver clears waiting before it
+		// takes a message, so seeing the message taken and then waiting
+		// set means it was sent.
+		if w.c.Position() >= seq && w.waiting.Load() {
 			return nil
 		}
 		select {
