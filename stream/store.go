@@ -122,6 +122,9 @@ func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
 	if s.closed {
 		return Ack{}, ErrClosed
 	}
+	// Writers read the clock before taking the lock; the server stamps
+	// messages in sequence order, and expiry relies on it.
+	ts = max(ts, s.lastTime)
 	if !s.bound(subj) {
 		return Ack{}, ErrNoSubject
 	}

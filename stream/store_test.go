@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -444,4 +445,31 @@ func TestStoreMisc(t *testing.T) {
 	s.Close()
 	_, err = s.Store("$KV.Z.a", nil, nil)
 	require.ErrorIs(t, err, stream.ErrClosed)
+}
+
+// TestStoreTimesFollowSequence: concurrent writers read the clock before
+// they take the stream's lock, yet every message's time is at least its
+// predecessor's, as on the server, which stamps messages in order.
+func TestStoreTimesFollowSequence(t *testing.T) {
+	s := newStream(t, kvConfig("T", 1), nil)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 2000 {
+				if _, err := s.StoreKey("$KV.T.", "k"+strconv.Itoa(w)+"."+strconv.Itoa(i), nil, nil); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var last time.Time
+	s.Range(func(m stream.Msg) bool {
+		if m.Time.Before(last) {
+			t.Fatalf("message %d at %v, before its predecessor's %v", m.Seq, m.Time, last)
+		}
+		last = m.Time
+		return true
+	})
 }
