@@ -11,7 +11,7 @@ import (
 
 // ServerVersion is the nats-server release whose behaviour the suite
 // records. Buckets report it in the "_nats.ver" metadata key.
-const ServerVersion = "2.15.2"
+const ServerVersion = "2.15.3"
 
 // StartServer starts an embedded nats-server with JetStream enabled (store
 // directory t.TempDir(), 127.0.0.1, random port, no logging, no signal

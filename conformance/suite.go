@@ -1,7 +1,7 @@
 // Package conformance is the behavioural test suite for implementations of
 // the NATS JetStream Key/Value API (jetstream.KeyValueManager). Every
-// assertion in it was first checked against an embedded nats-server v2.15.2
-// seen through nats.go v1.55.0 (see TestServer), so the suite is a
+// assertion in it was first checked against an embedded nats-server v2.15.3
+// seen through nats.go v1.56.0 (see TestServer), so the suite is a
 // transcript of the real server: an implementation that passes it behaves
 // like the server in every case the suite covers.
 //

@@ -13,10 +13,10 @@ import (
 	"github.com/jetsim/jetsim/subject"
 )
 
-// Server identity reported in bucket metadata, as nats-server v2.15.2 sets
+// Server identity reported in bucket metadata, as nats-server v2.15.3 sets
 // it (server/jetstream_versioning.go).
 const (
-	serverVersion  = "2.15.2"
+	serverVersion  = "2.15.3"
 	serverAPILevel = "5"
 	metaVersion    = "_nats.ver"
 	metaLevel      = "_nats.level"

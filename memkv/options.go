@@ -213,7 +213,7 @@ func (s *optState) watchConfig() watchConfig {
 
 // optContext mirrors the client's ContextOpt.configureWatcher/configurePurge
 // (opts.ctx = ctx), rejecting nats.Context(nil): with it the client's
-// WatchAll and PurgeDeletes panic (nil pointer dereference, checked at v1.55.0).
+// WatchAll and PurgeDeletes panic (nil pointer dereference, checked at v1.56.0).
 func optContext(o nats.ContextOpt) (context.Context, error) {
 	if o.Context == nil {
 		return nil, errOptNilContext

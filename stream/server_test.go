@@ -21,7 +21,7 @@ import (
 )
 
 // The differential tests run the same streams and messages on jetsim and
-// on an embedded nats-server v2.15.2: the server is the oracle.
+// on an embedded nats-server v2.15.3: the server is the oracle.
 
 var (
 	oracleOnce sync.Once

@@ -166,20 +166,21 @@ func TestTokens(t *testing.T) {
 
 // TestServerMatchQuirks shows where nats-server's exported
 // SubjectMatchesFilter differs from Match, and why the differential tests
-// stay within serverFilter. The function (srv/sublist.go:
-// isSubsetMatchTokenized) treats every filter token that *starts* with '*'
-// as a one-token wildcard (`t2[0] != pwc`), and a ">" token as the end of
-// the match wherever it stands. Delivery does neither: a consumer with the
-// filter "*x" or "a.>.b" gets no KV key (SEMANTICS 2.2: `Watch "*a"` →
-// only the nil marker), and nats.go rejects "a.>.b" anyway. Match follows
-// delivery.
+// stay within serverFilter. Up to v2.15.2 the function (srv/sublist.go:
+// isSubsetMatchTokenized) treated every filter token that *starts* with
+// '*' as a one-token wildcard; v2.15.3 compares the whole token, as
+// delivery always did, so "*x" now agrees with Match. It still takes a ">"
+// token as the end of the match wherever it stands. Delivery does not: a
+// consumer with the filter "a.>.b" gets no KV key, and nats.go rejects
+// "a.>.b" anyway (SEMANTICS 2.2: `Watch "*a"` → only the nil marker). Match
+// follows delivery.
 func TestServerMatchQuirks(t *testing.T) {
 	tests := []struct {
 		name, subj, filter string
 		server             bool
 	}{
-		{"token starting with star", "abc", "*x", true},
-		{"token starting with star deeper", "a.b.c", "a.*b.c", true},
+		{"token starting with star", "abc", "*x", false},
+		{"token starting with star deeper", "a.b.c", "a.*b.c", false},
 		{"non-final tail", "a.x", "a.>.b", true},
 	}
 	for _, tt := range tests {

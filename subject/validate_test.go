@@ -10,7 +10,7 @@ import (
 
 // validCase is one validation rule: in is accepted iff want. src says where
 // the case comes from: nats.go's own unit tests, or a SEMANTICS.md
-// observation against nats-server v2.15.2.
+// observation against nats-server v2.15.3.
 type validCase struct {
 	src  string
 	in   string
