@@ -35,6 +35,11 @@ const (
 // batchSize is how many messages one look at the stream takes.
 const batchSize = 32
 
+// interestPoll is how soon a consumer whose deliver subject lost its
+// subscriber looks again: a client that reconnects resubscribes at once,
+// and the server resumes when it does (server/consumer.go: updateDeliveryInterest).
+const interestPoll = 20 * time.Millisecond
+
 // pushConsumer is an ephemeral push consumer without acks.
 type pushConsumer struct {
 	js      *jetStream
@@ -60,6 +65,7 @@ type pushConsumer struct {
 	fcsz   int    // pbytes when the pending flow-control request went out
 	fcid   string // its reply subject, "" for none
 	hb     stream.Timer
+	poll   stream.Timer // pending look for interest, nil for none
 	buf    []stream.Delivery
 }
 
@@ -170,7 +176,10 @@ func (c *pushConsumer) deliverLocked() {
 			return // stalled until the client answers flow control
 		}
 		if !c.js.s.hasInterest(c.deliver) {
-			return // the heartbeat tick looks again
+			if c.poll == nil {
+				c.poll = heartbeatClock.AfterFunc(interestPoll, c.repoll)
+			}
+			return
 		}
 		batch, armed, err := c.sc.Drain(c.buf[:0], batchSize)
 		if err != nil {
@@ -187,6 +196,14 @@ func (c *pushConsumer) deliverLocked() {
 			return
 		}
 	}
+}
+
+// repoll looks again for interest and ready messages.
+func (c *pushConsumer) repoll() {
+	c.mu.Lock()
+	c.poll = nil
+	c.mu.Unlock()
+	c.kick()
 }
 
 // send delivers one message with its ack reply:
@@ -265,6 +282,9 @@ func (c *pushConsumer) stop() {
 	c.closed = true
 	if c.hb != nil {
 		c.hb.Stop()
+	}
+	if c.poll != nil {
+		c.poll.Stop()
 	}
 	c.mu.Unlock()
 	c.sc.Close()
