@@ -112,6 +112,7 @@ func Info(e StreamEntry, now time.Time, listed bool) *jetstream.StreamInfo {
 			FirstSeq: ss.FirstSeq, FirstTime: ss.FirstTime,
 			LastSeq: ss.LastSeq, LastTime: ss.LastTime,
 			NumDeleted: ss.NumDeleted, NumSubjects: uint64(ss.NumSubjects),
+			Consumers: e.Stream.NumConsumers(),
 		},
 		TimeStamp: now.UTC(),
 	}
@@ -172,7 +173,7 @@ func (js *jetStream) accountInfo(_ *request) (any, error) {
 type streamInfoResponse struct {
 	apiResponse
 	*apiPaged
-	*jetstream.StreamInfo
+	*streamInfoJSON
 	DidCreate bool `json:"did_create,omitempty"`
 }
 
@@ -206,7 +207,7 @@ func (js *jetStream) streamCreate(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &streamInfoResponse{StreamInfo: Info(e, js.now(), false), DidCreate: created}, nil
+	return &streamInfoResponse{streamInfoJSON: infoJSON(Info(e, js.now(), false), ""), DidCreate: created}, nil
 }
 
 func (js *jetStream) streamUpdate(r *request) (any, error) {
@@ -218,7 +219,7 @@ func (js *jetStream) streamUpdate(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &streamInfoResponse{StreamInfo: Info(e, js.now(), false)}, nil
+	return &streamInfoResponse{streamInfoJSON: infoJSON(Info(e, js.now(), false), "")}, nil
 }
 
 func (js *jetStream) streamInfo(r *request) (any, error) {
@@ -235,14 +236,15 @@ func (js *jetStream) streamInfo(r *request) (any, error) {
 	if !ok {
 		return resp, errStreamNotFound
 	}
-	resp.StreamInfo = Info(e, js.now(), false)
+	info := Info(e, js.now(), false)
 	if req.SubjectsFilter != "" {
-		resp.State.Subjects = make(map[string]uint64)
+		info.State.Subjects = make(map[string]uint64)
 		for subj, st := range e.Stream.SubjectsState(req.SubjectsFilter) {
-			resp.State.Subjects[subj] = st.Msgs
+			info.State.Subjects[subj] = st.Msgs
 		}
-		resp.Total = len(resp.State.Subjects)
+		resp.Total = len(info.State.Subjects)
 	}
+	resp.streamInfoJSON = infoJSON(info, js.s.id)
 	return resp, nil
 }
 
@@ -354,7 +356,7 @@ func (js *jetStream) streamNames(r *request) (any, error) {
 type streamListResponse struct {
 	apiResponse
 	apiPaged
-	Streams []*jetstream.StreamInfo `json:"streams"`
+	Streams []*streamInfoJSON `json:"streams"`
 }
 
 func (js *jetStream) streamList(r *request) (any, error) {
@@ -362,10 +364,10 @@ func (js *jetStream) streamList(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp := &streamListResponse{apiPaged: p, Streams: make([]*jetstream.StreamInfo, 0, len(all))}
+	resp := &streamListResponse{apiPaged: p, Streams: make([]*streamInfoJSON, 0, len(all))}
 	now := js.now()
 	for _, e := range all {
-		resp.Streams = append(resp.Streams, Info(e, now, true))
+		resp.Streams = append(resp.Streams, infoJSON(Info(e, now, true), ""))
 	}
 	return resp, nil
 }
