@@ -107,20 +107,20 @@ func (m *Manager) StreamFor(subj string) (wire.StreamEntry, bool) {
 // CreateStream creates a stream from a config with the server's defaults
 // applied (wire.Backend). A stream of that name with the same config is
 // returned as it is.
-func (m *Manager) CreateStream(cfg jetstream.StreamConfig) (wire.StreamEntry, bool, error) {
+func (m *Manager) CreateStream(cfg jetstream.StreamConfig) (wire.StreamEntry, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if st := m.streams[cfg.Name]; st != nil {
 		if !st.sameConfig(cfg) {
-			return wire.StreamEntry{}, false, &jetstream.APIError{Code: 400, ErrorCode: jetstream.JSErrCodeStreamNameInUse, Description: "stream name already in use with a different configuration"}
+			return wire.StreamEntry{}, &jetstream.APIError{Code: 400, ErrorCode: jetstream.JSErrCodeStreamNameInUse, Description: "stream name already in use with a different configuration"}
 		}
-		return st.entry(st.cfg), false, nil
+		return st.entry(st.cfg), nil
 	}
 	st, err := m.addLocked(cfg)
 	if err != nil {
-		return wire.StreamEntry{}, false, err
+		return wire.StreamEntry{}, err
 	}
-	return st.entry(st.cfg), true, nil
+	return st.entry(st.cfg), nil
 }
 
 // UpdateStream replaces a stream's config (wire.Backend).

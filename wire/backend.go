@@ -23,10 +23,10 @@ type Backend interface {
 	StreamFor(subj string) (StreamEntry, bool)
 	// CreateStream creates a stream with cfg, which has the server's
 	// defaults applied (see StreamDefaults). A stream of that name with
-	// an equal config is returned with created false; a different one
-	// fails with the server's 10058 API error. Other failures are
+	// an equal config is returned as it is; a different one fails with
+	// the server's 10058 API error. Other failures are
 	// *jetstream.APIError or *stream.Error values.
-	CreateStream(cfg jetstream.StreamConfig) (_ StreamEntry, created bool, _ error)
+	CreateStream(cfg jetstream.StreamConfig) (StreamEntry, error)
 	// UpdateStream replaces the config of the stream cfg.Name, or fails
 	// as CreateStream does (10059 for a missing stream).
 	UpdateStream(cfg jetstream.StreamConfig) (StreamEntry, error)

@@ -52,7 +52,7 @@ const defaultInactive = 5 * time.Second
 
 func (js *jetStream) consumerCreate(r *request) (any, error) {
 	var req consumerCreateRequest
-	if err := decode(r.m.Data, &req, false); err != nil {
+	if err := decode(r.m.Data, &req); err != nil {
 		return nil, err
 	}
 	e, ok := js.b.Stream(r.stream)
@@ -62,10 +62,10 @@ func (js *jetStream) consumerCreate(r *request) (any, error) {
 	if req.Stream != r.stream {
 		return nil, errStreamMismatch
 	}
-	if req.Config == nil {
-		return nil, errConfigRequired
+	var cfg nats.ConsumerConfig
+	if req.Config != nil {
+		cfg = *req.Config
 	}
-	cfg := *req.Config
 	name, filter, _ := strings.Cut(r.rest, ".")
 	switch {
 	case r.api == "CONSUMER.DURABLE.CREATE", cfg.Durable != "":
@@ -96,11 +96,10 @@ func (js *jetStream) consumerCreate(r *request) (any, error) {
 		filters = []string{cfg.FilterSubject}
 	}
 	for _, f := range filters {
+		// A filter outside the stream's subjects is accepted and matches
+		// nothing (nats-server v2.15.3 does not check it).
 		if f == "" {
 			return nil, apiErr(400, 10139, "consumer filter in FilterSubjects cannot be empty")
-		}
-		if !overlapsAny(e.Config.Subjects, f) {
-			return nil, apiErr(400, 10093, "consumer filter subject is not a valid subset of the interest subjects")
 		}
 	}
 	var policy stream.DeliverPolicy
@@ -134,14 +133,8 @@ func (js *jetStream) consumerCreate(r *request) (any, error) {
 	if cfg.InactiveThreshold == 0 {
 		cfg.InactiveThreshold = defaultInactive
 	}
-	if cfg.Replicas == 0 {
-		cfg.Replicas = 1
-	}
 	if cfg.MaxDeliver == 0 {
 		cfg.MaxDeliver = -1
-	}
-	if cfg.AckWait == 0 {
-		cfg.AckWait = 30 * time.Second
 	}
 	cfg.Metadata = map[string]string{metaReqLevel: "0", metaLevel: "5", metaVersion: ServerVersion}
 	c := newPushConsumer(js, key, e.Stream, sc, cfg, start, js.b.Clock().Now().UTC())

@@ -127,7 +127,7 @@ type msgGetResponse struct {
 // base64.
 func (js *jetStream) msgGet(r *request) (any, error) {
 	var q msgGetRequest
-	if err := decode(r.m.Data, &q, false); err != nil {
+	if err := decode(r.m.Data, &q); err != nil {
 		return nil, err
 	}
 	e, ok := js.b.Stream(r.stream)

@@ -24,7 +24,6 @@ var (
 	errFCNeedsHB        = apiErr(400, 10108, "consumer with flow control also needs heartbeats")                // JSConsumerWithFlowControlNeedsHeartbeats
 	errNameNotInSubject = apiErr(400, 10017, "consumer name in subject does not match durable name in request") // JSConsumerDurableNameNotMatchSubjectErr
 	errStreamNameExists = apiErr(400, 10058, "stream name already in use with a different configuration")       // JSStreamNameExistErr
-	errConfigRequired   = apiErr(400, 10078, "consumer config required")                                        // JSConsumerConfigRequiredErr
 )
 
 // errInvalidJSON is JSInvalidJSONErr: "invalid JSON: {err}".

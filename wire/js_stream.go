@@ -151,7 +151,7 @@ type apiStats struct {
 func (js *jetStream) accountInfo(_ *request) (any, error) {
 	r := &accountInfoResponse{
 		Limits: accountLimits{MaxMemory: -1, MaxStorage: -1, MaxStreams: -1, MaxConsumers: -1, MaxAckPending: -1, MemoryMaxStreamBytes: -1, StoreMaxStreamBytes: -1},
-		API:    apiStats{Level: APILevel, Total: js.total.Load() - 1, Errors: js.errs.Load()},
+		API:    apiStats{Level: APILevel, Total: js.total.Load(), Errors: js.errs.Load()},
 	}
 	for _, e := range js.b.Streams() {
 		r.Streams++
@@ -181,7 +181,7 @@ type streamInfoResponse struct {
 // server does before it touches the streams.
 func configRequest(r *request) (jetstream.StreamConfig, error) {
 	var cfg jetstream.StreamConfig
-	if err := decode(r.m.Data, &cfg, false); err != nil {
+	if err := decode(r.m.Data, &cfg); err != nil {
 		return cfg, err
 	}
 	if cfg.Name != r.stream {
@@ -203,11 +203,13 @@ func (js *jetStream) streamCreate(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, created, err := js.b.CreateStream(cfg)
+	e, err := js.b.CreateStream(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &streamInfoResponse{streamInfoJSON: infoJSON(Info(e, js.now(), false), ""), DidCreate: created}, nil
+	// A standalone server says did_create for an existing stream with the
+	// same config too (server/jetstream_api.go: jsStreamCreateRequest).
+	return &streamInfoResponse{streamInfoJSON: infoJSON(Info(e, js.now(), false), ""), DidCreate: true}, nil
 }
 
 func (js *jetStream) streamUpdate(r *request) (any, error) {
@@ -229,7 +231,7 @@ func (js *jetStream) streamInfo(r *request) (any, error) {
 		Offset         int    `json:"offset"`
 	}
 	resp := &streamInfoResponse{apiPaged: &apiPaged{}}
-	if err := decode(r.m.Data, &req, true); err != nil {
+	if err := decode(r.m.Data, &req); err != nil {
 		return resp, err
 	}
 	e, ok := js.b.Stream(r.stream)
@@ -242,7 +244,8 @@ func (js *jetStream) streamInfo(r *request) (any, error) {
 		for subj, st := range e.Stream.SubjectsState(req.SubjectsFilter) {
 			info.State.Subjects[subj] = st.Msgs
 		}
-		resp.Total = len(info.State.Subjects)
+		// server/jetstream_api.go: JSMaxSubjectDetails pages the subjects.
+		resp.Total, resp.Offset, resp.Limit = len(info.State.Subjects), req.Offset, 100_000
 	}
 	resp.streamInfoJSON = infoJSON(info, js.s.id)
 	return resp, nil
@@ -272,7 +275,7 @@ func (js *jetStream) streamDelete(r *request) (any, error) {
 func (js *jetStream) streamPurge(r *request) (any, error) {
 	var req jetstream.StreamPurgeRequest
 	resp := &purgeResponse{}
-	if err := decode(r.m.Data, &req, true); err != nil {
+	if err := decode(r.m.Data, &req); err != nil {
 		return resp, err
 	}
 	e, ok := js.b.Stream(r.stream)
@@ -303,7 +306,7 @@ type streamListRequest struct {
 // a subject that overlaps the request's, from its offset, at most limit.
 func (js *jetStream) listed(r *request, limit int) ([]StreamEntry, apiPaged, error) {
 	var req streamListRequest
-	if err := decode(r.m.Data, &req, true); err != nil {
+	if err := decode(r.m.Data, &req); err != nil {
 		return nil, apiPaged{}, err
 	}
 	var all []StreamEntry
@@ -346,7 +349,8 @@ func (js *jetStream) streamNames(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp := &streamNamesResponse{apiPaged: p, Streams: make([]string, 0, len(all))}
+	// No match is "streams":null, as the server's nil slice.
+	resp := &streamNamesResponse{apiPaged: p}
 	for _, e := range all {
 		resp.Streams = append(resp.Streams, e.Config.Name)
 	}
@@ -364,7 +368,7 @@ func (js *jetStream) streamList(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp := &streamListResponse{apiPaged: p, Streams: make([]*streamInfoJSON, 0, len(all))}
+	resp := &streamListResponse{apiPaged: p}
 	now := js.now()
 	for _, e := range all {
 		resp.Streams = append(resp.Streams, infoJSON(Info(e, now, true), ""))

@@ -1,9 +1,12 @@
 package wire
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -54,6 +57,15 @@ type apiEntry struct {
 	h         func(js *jetStream, r *request) (any, error)
 }
 
+// uncounted reports whether a request to the endpoint is left out of the
+// account's API figures when it succeeds: the server counts only what it
+// sends through sendAPIResponse, and direct gets and message gets answer
+// otherwise (server/stream.go: getDirectRequest; jetstream_api.go:
+// jsMsgGetRequest).
+func (e *apiEntry) uncounted() bool {
+	return e.api == "DIRECT.GET" || e.api == "STREAM.MSG.GET"
+}
+
 // apiTable lists the endpoints, as server/jetstream_api.go: jsAPIRoutes.
 var apiTable = []apiEntry{
 	{"$JS.API.INFO", "INFO", "account_info_response", 0, (*jetStream).accountInfo},
@@ -98,6 +110,10 @@ func (s *Server) startJetStream() {
 		s.subscribeInternal(e.subject, func(m *Msg) { js.dispatch(e, m) })
 	}
 	s.subscribeInternal("$JS.FC.>", js.flowControlReply)
+	// The server takes every $JS.API subject (server/jetstream_api.go:
+	// apiDispatch) and leaves the ones it does not know unanswered: a
+	// timeout for the client, not "no responders".
+	s.subscribeInternal("$JS.API.>", func(*Msg) {})
 	s.capture = js.capture
 }
 
@@ -135,10 +151,13 @@ func (js *jetStream) dispatch(e *apiEntry, m *Msg) {
 		js.faultReply(m.Reply, err, e.typ)
 		return
 	}
-	js.total.Add(1)
 	v, err := e.h(js, r)
-	if err != nil {
+	switch {
+	case err != nil:
+		js.total.Add(1)
 		js.errs.Add(1)
+	case !e.uncounted():
+		js.total.Add(1)
 	}
 	if m.Reply == "" || (v == nil && err == nil) {
 		if r.after != nil && err == nil {
@@ -228,17 +247,27 @@ func apiErrorOf(err error) *jetstream.APIError {
 	return &jetstream.APIError{Code: 500, ErrorCode: 10052, Description: err.Error()}
 }
 
-// decode unmarshals a request body as the server does: an empty body is
-// an empty request where the endpoint allows one, and bad JSON is the
-// server's 10025 error.
-func decode(data []byte, v any, emptyOK bool) error {
-	if len(data) == 0 && emptyOK {
-		return nil
+// decode unmarshals a request body as the server does
+// (server/jetstream_api.go: unmarshalRequest): value after value until the
+// body ends, so an empty body is an empty request, and a syntax error is
+// the 10025 error with its offset. Unlike the server, jetsim decodes into
+// nats.go's types, which lack some of the server's fields, so it cannot
+// refuse unknown fields as the server's strict mode does.
+func decode(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		err := dec.Decode(v)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			var se *json.SyntaxError
+			if errors.As(err, &se) {
+				err = fmt.Errorf("%w at offset %d", err, se.Offset)
+			}
+			return errInvalidJSON(err)
+		}
 	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return errInvalidJSON(err)
-	}
-	return nil
 }
 
 // notServed answers endpoints jetsim does not implement.
