@@ -31,7 +31,7 @@ type apiStep struct {
 
 // masked are the JSON fields whose values differ between runs of the
 // server itself: times, the server's id, and names it generates.
-var masked = map[string]bool{"created": true, "ts": true, "first_ts": true, "last_ts": true, "time": true, "leader": true}
+var masked = map[string]bool{"created": true, "ts": true, "first_ts": true, "last_ts": true, "time": true, "leader": true, "last_active": true}
 
 // normalize is the comparable form of a reply: its status and headers
 // (Nats-Time-Stamp masked), and its JSON body with masked fields replaced.

@@ -56,9 +56,10 @@ type pushConsumer struct {
 
 	mu     sync.Mutex // held by whoever delivers
 	closed bool
-	dseq   uint64 // consumer sequence of the last delivery
-	sseq   uint64 // stream sequence of the last delivery
-	sent   bool   // something went out since the last heartbeat tick
+	dseq   uint64    // consumer sequence of the last delivery
+	sseq   uint64    // stream sequence of the last delivery
+	last   time.Time // time of the last delivery, zero for none
+	sent   bool      // something went out since the last heartbeat tick
 	idle   time.Duration
 	pbytes int    // bytes delivered since the flow-control answer
 	maxpb  int    // window
@@ -225,6 +226,7 @@ func (c *pushConsumer) send(d *stream.Delivery) {
 	reply := b.String()
 	c.js.s.publish(&Msg{Subject: m.Subject, Reply: reply, Header: m.Header, Data: m.Data, Deliver: c.deliver})
 	c.sent = true
+	c.last = c.js.now()
 	if c.maxpb == 0 {
 		return
 	}
@@ -314,8 +316,12 @@ func (c *pushConsumer) pending() uint64 {
 func (c *pushConsumer) info(pending uint64, now time.Time) *consumerInfoResponse {
 	c.mu.Lock()
 	delivered := nats.SequenceInfo{Consumer: c.dseq, Stream: c.sseq}
-	c.mu.Unlock()
 	ackFloor := delivered
+	if !c.last.IsZero() {
+		last := c.last.UTC()
+		delivered.Last = &last
+	}
+	c.mu.Unlock()
 	cfg := c.cfg
 	created, ts := c.created, now.UTC()
 	return &consumerInfoResponse{
