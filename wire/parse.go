@@ -68,15 +68,16 @@ type handler interface {
 // what a split across reads forces it to keep: a control line into argBuf,
 // a payload into msgBuf.
 type parser struct {
-	state  int
-	verb   int // while matching and until the line ends
-	pos    int // letters of the verb matched
-	as     int // start of the arguments in the current buffer
-	drop   int // 1 when a '\r' precedes the '\n'
-	argBuf []byte
-	msgBuf []byte
-	paBuf  []byte // pa's subject and reply, when the payload is split
-	pa     pubArg
+	state    int
+	verb     int // while matching and until the line ends
+	pos      int // letters of the verb matched
+	as       int // start of the arguments in the current buffer
+	drop     int // 1 when a '\r' precedes the '\n'
+	argBuf   []byte
+	msgBuf   []byte
+	paBuf    []byte // pa's subject and reply, when the payload is split
+	msgStore []byte // msgBuf's storage, reused
+	pa       pubArg
 }
 
 // upper folds an ASCII letter to upper case.
@@ -188,8 +189,7 @@ func (p *parser) parse(buf []byte, h handler) error {
 				continue
 			}
 			if p.msgBuf == nil {
-				p.keepPubArg()
-				p.msgBuf = make([]byte, 0, want)
+				p.startMsgBuf()
 			}
 			n := min(want-len(p.msgBuf), len(buf)-i)
 			p.msgBuf = append(p.msgBuf, buf[i:i+n]...)
@@ -208,7 +208,11 @@ func (p *parser) parse(buf []byte, h handler) error {
 			}
 		}
 	}
-	// A control line split across reads is kept for the next one.
+	// A payload whose control line ended in this buffer and a control line
+	// split across reads are kept for the next read.
+	if p.state == stPayload && p.msgBuf == nil {
+		p.startMsgBuf()
+	}
 	if p.state == stArg {
 		if p.argBuf == nil {
 			p.argBuf = append(make([]byte, 0, 128), buf[p.as:len(buf)-p.drop]...)
@@ -303,6 +307,19 @@ func (p *parser) pubArgs(arg []byte, hpub bool) error {
 	}
 	p.pa = pa
 	return nil
+}
+
+// startMsgBuf starts gathering a payload across reads.
+func (p *parser) startMsgBuf() {
+	p.keepPubArg()
+	if want := p.pa.size + 2; cap(p.msgStore) >= want {
+		p.msgBuf = p.msgStore[:0]
+	} else {
+		p.msgBuf = make([]byte, 0, want)
+		if want <= 64<<10 {
+			p.msgStore = p.msgBuf // reused; a larger one is not kept
+		}
+	}
 }
 
 // keepPubArg copies pa's subject and reply out of the read buffer, which

@@ -33,6 +33,10 @@ type Server struct {
 
 	subs sublist
 
+	// maxPending is the outbound bytes beyond which a client is a slow
+	// consumer: maxPending unless a test lowers it.
+	maxPending int
+
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
 	lastCID  uint64
@@ -46,7 +50,7 @@ type Server struct {
 // New returns a server over the engine b. b may be nil: then the server
 // speaks core NATS only and INFO does not announce JetStream.
 func New(b Backend) *Server {
-	s := &Server{b: b, id: newServerID(), conns: make(map[*conn]struct{})}
+	s := &Server{b: b, id: newServerID(), conns: make(map[*conn]struct{}), maxPending: maxPending}
 	if b != nil {
 		s.startJetStream()
 	}

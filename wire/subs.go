@@ -2,6 +2,7 @@ package wire
 
 import (
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -189,6 +190,9 @@ func (s *Server) route(m *Msg, from *conn, bufs *matchBufs) bool {
 	}
 	did := m.Deliver == "" && s.capture != nil && s.capture(m)
 	plain, queued := s.subs.match(subj, bufs.plain[:0], bufs.queued[:0])
+	if len(plain) > 1 {
+		slices.SortStableFunc(plain, func(a, b *sub) int { return matchOrder(subj, a.filter, b.filter) })
+	}
 	for _, sb := range plain {
 		if s.deliver(sb, m, from) {
 			did = true
@@ -299,4 +303,34 @@ func (s *Server) noResponders(from *conn, m *Msg, bufs *matchBufs) {
 	clear(plain)
 	clear(queued)
 	bufs.plain, bufs.queued = plain[:0], queued[:0]
+}
+
+// matchOrder orders two filters that match subj as nats-server's sublist
+// returns their subscriptions, so that a client subscribed several ways
+// gets the copies in the same order (server/sublist.go: matchLevel): at
+// the first token where they differ, ">" comes first; "*" comes before a
+// literal token, except at the subject's last token, where the literal
+// comes first.
+func matchOrder(subj, a, b string) int {
+	for {
+		at, arest, amore := subject.Next(a)
+		bt, brest, bmore := subject.Next(b)
+		_, srest, smore := subject.Next(subj)
+		if at != bt {
+			switch {
+			case at == subject.Tail:
+				return -1
+			case bt == subject.Tail:
+				return 1
+			case (at == subject.Star) == smore:
+				return -1
+			default:
+				return 1
+			}
+		}
+		if !amore || !bmore {
+			return 0
+		}
+		a, b, subj = arest, brest, srest
+	}
 }

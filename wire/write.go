@@ -23,7 +23,7 @@ var (
 // holds c.mu; it reports whether the bytes were queued.
 func (c *conn) queueLocked(n int) bool {
 	c.pending += n
-	if c.pending > maxPending {
+	if c.pending > c.s.maxPending {
 		c.closeLocked(false)
 		return false
 	}
