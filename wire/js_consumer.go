@@ -139,7 +139,13 @@ func (js *jetStream) consumerCreate(r *request) (any, error) {
 	cfg.Metadata = map[string]string{metaReqLevel: "0", metaLevel: "5", metaVersion: ServerVersion}
 	c := newPushConsumer(js, key, e.Stream, sc, cfg, start, js.b.Clock().Now().UTC())
 	js.mu.Lock()
+	if js.stopped {
+		js.mu.Unlock()
+		sc.Close()
+		return nil, errStreamNotFound
+	}
 	js.consumers[key] = c
+	js.wg.Add(1)
 	js.mu.Unlock()
 	r.after = c.begin
 	return c.info(sc.InitialPending(), js.now()), nil
