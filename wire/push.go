@@ -244,13 +244,17 @@ func (c *pushConsumer) send(d *stream.Delivery) {
 	b.WriteByte('.')
 	b.WriteString(strconv.FormatUint(d.Pending, 10))
 	reply := b.String()
-	c.js.s.publish(&Msg{Subject: m.Subject, Reply: reply, Header: m.Header, Data: m.Data, Deliver: c.deliver})
+	hdr, data := m.Header, m.Data
+	if c.cfg.HeadersOnly {
+		hdr, data = headersOnly(hdr, len(data)), nil
+	}
+	c.js.s.publish(&Msg{Subject: m.Subject, Reply: reply, Header: hdr, Data: data, Deliver: c.deliver})
 	c.sent = true
 	c.last = c.js.now()
 	if c.maxpb == 0 {
 		return
 	}
-	sz := len(c.deliver) + len(reply) + len(m.Header) + len(m.Data)
+	sz := len(c.deliver) + len(reply) + len(hdr) + len(data)
 	c.pbytes += sz
 	switch {
 	case c.fcid == "" && c.pbytes > c.maxpb/2:
@@ -260,6 +264,20 @@ func (c *pushConsumer) send(d *stream.Delivery) {
 	case c.fcid != "" && c.pbytes-c.fcsz >= c.maxpb:
 		c.fcsz += sz
 	}
+}
+
+// headersOnly is the header of a headers-only delivery: the stored one
+// with the payload's size added (server/consumer.go: convertToHeadersOnly).
+func headersOnly(hdr []byte, size int) []byte {
+	h := make([]byte, 0, len(hdr)+40)
+	if len(hdr) == 0 {
+		h = append(h, "NATS/1.0\r\n"...)
+	} else {
+		h = append(h, hdr[:len(hdr)-2]...)
+	}
+	h = append(h, "Nats-Msg-Size: "...)
+	h = strconv.AppendInt(h, int64(size), 10)
+	return append(h, "\r\n\r\n"...)
 }
 
 // fcToken is the 4 random characters ending a flow-control subject.
