@@ -39,7 +39,9 @@ type Backend interface {
 	// timeout (nats.ErrTimeout, context.DeadlineExceeded), a 503 status
 	// for nats.ErrNoResponders or jetstream.ErrNoStreamResponse, and an
 	// API error reply for a *jetstream.APIError or *nats.APIError. Any
-	// other error is answered as no reply.
+	// other error is answered as no reply. It runs on the requesting
+	// connection's goroutine, so a latency it waits out delays that
+	// connection only, as a slow server would.
 	Fault(r Request) error
 }
 
