@@ -24,7 +24,7 @@ type Backend interface {
 	// CreateStream creates a stream with cfg, which has the server's
 	// defaults applied (see StreamDefaults). A stream of that name with
 	// an equal config is returned as it is; a different one fails with
-	// the server's 10058 API error. Other failures are
+	// ErrStreamNameInUse. Other failures are
 	// *jetstream.APIError or *stream.Error values.
 	CreateStream(cfg jetstream.StreamConfig) (StreamEntry, error)
 	// UpdateStream replaces the config of the stream cfg.Name, or fails
