@@ -142,13 +142,19 @@ func (p *parser) parse(buf []byte, h handler) error {
 			p.state, p.as, p.drop = stArg, i, 0
 			fallthrough
 		case stArg:
+			// A '\r' anywhere in the line drops the line's last byte
+			// before the '\n', as in nats-server; the split path keeps
+			// every byte so that it drops the same one.
 			switch b {
 			case '\r':
 				p.drop = 1
+				if p.argBuf != nil {
+					p.argBuf = append(p.argBuf, b)
+				}
 			case '\n':
 				arg := p.argBuf
 				if arg != nil {
-					p.argBuf = nil
+					arg, p.argBuf = arg[:len(arg)-p.drop], nil
 				} else {
 					arg = buf[p.as : i-p.drop]
 				}
@@ -215,7 +221,7 @@ func (p *parser) parse(buf []byte, h handler) error {
 	}
 	if p.state == stArg {
 		if p.argBuf == nil {
-			p.argBuf = append(make([]byte, 0, 128), buf[p.as:len(buf)-p.drop]...)
+			p.argBuf = append(make([]byte, 0, 128), buf[p.as:]...)
 		}
 		if len(p.argBuf) > maxControlLine {
 			h.sendErr(errMaxControlLine)
