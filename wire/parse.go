@@ -318,12 +318,15 @@ func (p *parser) pubArgs(arg []byte, hpub bool) error {
 // startMsgBuf starts gathering a payload across reads.
 func (p *parser) startMsgBuf() {
 	p.keepPubArg()
+	const keep = 64 << 10 // a larger buffer is not kept for the next message
 	if want := p.pa.size + 2; cap(p.msgStore) >= want {
 		p.msgBuf = p.msgStore[:0]
 	} else {
-		p.msgBuf = make([]byte, 0, want)
-		if want <= 64<<10 {
-			p.msgStore = p.msgBuf // reused; a larger one is not kept
+		// The size is the client's word: the buffer grows as the bytes
+		// arrive rather than on the promise.
+		p.msgBuf = make([]byte, 0, min(want, keep))
+		if want <= keep {
+			p.msgStore = p.msgBuf
 		}
 	}
 }
