@@ -59,6 +59,8 @@ type conn struct {
 	connected     bool // a CONNECT was received
 	firstPongSent bool
 	bufs          matchBufs
+	msg           Msg               // the message being routed
+	subjects      map[string]string // recent subjects published to
 
 	headers atomic.Bool // the client reads HMSG; read by publishers
 
@@ -72,20 +74,23 @@ type conn struct {
 }
 
 func newConn(s *Server, nc net.Conn, cid uint64) *conn {
-	return &conn{s: s, nc: nc, cid: cid, opts: defaultOpts, subs: make(map[string]*sub), kick: make(chan struct{}, 1)}
+	return &conn{
+		s: s, nc: nc, cid: cid, opts: defaultOpts,
+		subjects: make(map[string]string), subs: make(map[string]*sub), kick: make(chan struct{}, 1),
+	}
 }
 
 // start sends INFO and starts the read loop and the writer; the server
 // has counted both in its WaitGroup.
 func (c *conn) start() {
-	c.sendInfo(false)
+	c.sendProto(c.infoProto(false))
 	go c.readLoop()
 	go c.writeLoop()
 }
 
-// sendInfo queues INFO; connectInfo marks the one sent after the first
-// PING that follows CONNECT (server/client.go: processPing).
-func (c *conn) sendInfo(connectInfo bool) {
+// infoProto returns the INFO line; connectInfo marks the one sent after
+// the first PING that follows CONNECT (server/client.go: processPing).
+func (c *conn) infoProto(connectInfo bool) []byte {
 	in := info{
 		ID: c.s.id, Name: c.s.id, Version: version, Proto: 1, GoVersion: runtime.Version(),
 		Host: "0.0.0.0", Port: 4222, Headers: true, MaxPayload: maxPayload,
@@ -96,7 +101,7 @@ func (c *conn) sendInfo(connectInfo bool) {
 	}
 	b, _ := json.Marshal(in)
 	// nats-server writes "INFO <json> \r\n", with the space (server/server.go: generateInfoJSON).
-	c.sendProto(append(append([]byte("INFO "), b...), " \r\n"...))
+	return append(append([]byte("INFO "), b...), " \r\n"...)
 }
 
 // readLoop reads the client's bytes and parses them in place until the
@@ -199,13 +204,16 @@ func (c *conn) processConnect(arg []byte) error {
 // processPing answers PONG; the first PING after CONNECT also gets the
 // INFO that confirms the connection (server/client.go: processPing).
 func (c *conn) processPing() error {
-	c.sendProto(pongProto)
 	if c.connected && !c.firstPongSent {
 		c.firstPongSent = true
 		if c.opts.Protocol >= 1 {
-			c.sendInfo(true)
+			// Queued with the PONG, so that nothing comes between them,
+			// as nats-server flushes both at the end of the read.
+			c.sendProto(append(append([]byte(nil), pongProto...), c.infoProto(true)...))
+			return nil
 		}
 	}
+	c.sendProto(pongProto)
 	return nil
 }
 
@@ -332,14 +340,39 @@ func (c *conn) processMsg(pa *pubArg, msg []byte) error {
 	if c.opts.Verbose {
 		c.sendProto(okProto)
 	}
-	m := Msg{Subject: string(pa.subject), Reply: string(pa.reply), Data: msg}
+	// The Msg is the connection's own, reused: it is only valid during
+	// the routing.
+	m := &c.msg
+	*m = Msg{Subject: c.subject(pa.subject), Data: msg}
+	if len(pa.reply) > 0 {
+		m.Reply = string(pa.reply)
+	}
 	if pa.hdr > 0 {
 		m.Header, m.Data = msg[:pa.hdr:pa.hdr], msg[pa.hdr:]
 	}
-	if !c.s.route(&m, c, &c.bufs) && m.Reply != "" && c.opts.NoResponders {
-		c.s.noResponders(c, &m, &c.bufs)
+	if !c.s.route(m, c, &c.bufs) && m.Reply != "" && c.opts.NoResponders {
+		c.s.noResponders(c, m, &c.bufs)
 	}
+	*m = Msg{}
 	return nil
+}
+
+// subjectCacheSize bounds the subjects a connection keeps as strings.
+const subjectCacheSize = 256
+
+// subject returns b as a string, from the connection's cache of the
+// subjects it published to lately: a client mostly publishes to a few
+// subjects, and this saves their allocation per message.
+func (c *conn) subject(b []byte) string {
+	if s, ok := c.subjects[string(b)]; ok {
+		return s
+	}
+	if len(c.subjects) >= subjectCacheSize {
+		clear(c.subjects)
+	}
+	s := string(b)
+	c.subjects[s] = s
+	return s
 }
 
 // reservedReply reports whether a client may not use r as a reply subject:
