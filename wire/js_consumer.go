@@ -16,7 +16,8 @@ import (
 // consumers KV watchers use: ephemeral push consumers without acks
 // (ordered consumers). Pull consumers, acknowledgements, durable
 // consumers, start times, rate limits and deliver groups are refused with
-// an error that names them.
+// an error that names them. The create reply's num_pending and
+// delivered.consumer_seq are the watcher's initial count (SEMANTICS §6.4).
 
 // consumerKey names a consumer: its stream and its name.
 type consumerKey struct{ stream, name string }

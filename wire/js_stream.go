@@ -28,7 +28,7 @@ const (
 )
 
 // StreamDefaults applies the server's defaults and standalone checks to a
-// requested stream config (server/stream.go: checkStreamCfgLocked, the
+// requested stream config (SEMANTICS §1.1, §1.3) (server/stream.go: checkStreamCfgLocked, the
 // part before the engine's own checks in stream.Config.Validate, and
 // setStaticStreamMetadata). It returns the server's 10052 error for a
 // config the server refuses at that stage.

@@ -17,6 +17,9 @@ import (
 // to a deliver subject with the server's ack-subject tokens, under the
 // server's flow control, with idle heartbeats (server/consumer.go:
 // deliverMsg, needFlowControl, processFlowControl, sendIdleHeartbeat).
+// It is what a KV watcher's ordered consumer talks to (SEMANTICS §6.1);
+// the client reads Delta from the ack subject's pending token (§6.3) and
+// recreates the consumer on a gap or missing heartbeats (§6.5).
 //
 // Messages go out on the goroutine that makes them deliverable: the writer
 // that stores one (the stream.Consumer's notify hook, which a writer calls
