@@ -2,6 +2,7 @@ package wire
 
 import (
 	"crypto/rand"
+	"strconv"
 	"strings"
 	"time"
 
@@ -139,7 +140,7 @@ func (js *jetStream) consumerCreate(r *request) (any, error) {
 	if cfg.MaxDeliver == 0 {
 		cfg.MaxDeliver = -1
 	}
-	cfg.Metadata = map[string]string{metaReqLevel: "0", metaLevel: "5", metaVersion: ServerVersion}
+	cfg.Metadata = map[string]string{metaReqLevel: "0", metaLevel: strconv.Itoa(jsAPILevel), metaVersion: version}
 	c := newPushConsumer(js, key, e.Stream, sc, cfg, filters, start, js.b.Clock().Now().UTC())
 	js.mu.Lock()
 	if js.stopped {
