@@ -66,16 +66,16 @@ type pushConsumer struct {
 	mu     sync.Mutex       // held by whoever delivers
 	sc     *stream.Consumer // nil while parked (see park)
 	closed bool
-	gone   bool      // its stream is gone: kick removes it
-	dseq   uint64    // consumer sequence of the last delivery
-	sseq   uint64    // stream sequence of the last delivery
-	last   time.Time // time of the last delivery, zero for none
-	sent   bool      // something went out since the last heartbeat tick
-	idle   time.Duration
-	pbytes int    // bytes delivered since the flow-control answer
-	maxpb  int    // window
-	fcsz   int    // pbytes when the pending flow-control request went out
-	fcid   string // its reply subject, "" for none
+	gone   bool          // its stream is gone: kick removes it
+	dseq   uint64        // consumer sequence of the last delivery
+	sseq   uint64        // stream sequence of the last delivery
+	last   time.Time     // time of the last delivery, zero for none
+	sent   bool          // something went out since the last heartbeat tick
+	idle   time.Duration // how long nobody has listened on the deliver subject
+	pbytes int           // bytes delivered since the flow-control answer
+	maxpb  int           // window
+	fcsz   int           // pbytes when the pending flow-control request went out
+	fcid   string        // its reply subject, "" for none
 	hb     stream.Timer
 	poll   stream.Timer // pending look for interest, nil for none
 	buf    []stream.Delivery
