@@ -59,7 +59,7 @@ func (js *jetStream) consumerCreate(r *request) (any, error) {
 	}
 	e, ok := js.b.Stream(r.stream)
 	if !ok {
-		return nil, errStreamNotFound
+		return nil, ErrStreamNotFound
 	}
 	if req.Stream != r.stream {
 		return nil, errStreamMismatch
@@ -146,7 +146,7 @@ func (js *jetStream) consumerCreate(r *request) (any, error) {
 	if js.stopped {
 		js.mu.Unlock()
 		sc.Close()
-		return nil, errStreamNotFound
+		return nil, ErrStreamNotFound
 	}
 	js.consumers[key] = c
 	js.wg.Add(1)
@@ -225,7 +225,7 @@ func consumerName() string {
 func (js *jetStream) lookupConsumer(r *request) (*pushConsumer, error) {
 	e, ok := js.b.Stream(r.stream)
 	if !ok {
-		return nil, errStreamNotFound
+		return nil, ErrStreamNotFound
 	}
 	js.mu.Lock()
 	c := js.consumers[consumerKey{r.stream, r.rest}]

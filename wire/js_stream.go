@@ -238,7 +238,7 @@ func (js *jetStream) streamInfo(r *request) (any, error) {
 	}
 	e, ok := js.b.Stream(r.stream)
 	if !ok {
-		return resp, errStreamNotFound
+		return resp, ErrStreamNotFound
 	}
 	info := Info(e, js.now(), false)
 	if req.SubjectsFilter != "" {
@@ -282,7 +282,7 @@ func (js *jetStream) streamPurge(r *request) (any, error) {
 	}
 	e, ok := js.b.Stream(r.stream)
 	if !ok {
-		return resp, errStreamNotFound
+		return resp, ErrStreamNotFound
 	}
 	if e.Config.DenyPurge {
 		return resp, apiErr(500, 10110, "stream purge failed: purge not permitted") // JSStreamPurgeFailedF
