@@ -8,6 +8,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
+
+	"github.com/jetsim/jetsim/memkv"
 )
 
 // TestLongBucketName checks the server's limit on stream names: a bucket
@@ -137,4 +139,31 @@ func TestStopAfterDropLikeConnectionClosed(t *testing.T) {
 		}
 		r.add("entries after the drop: %d", n)
 	})
+}
+
+// TestMirrorsRefused checks the documented limit: a bucket config with
+// Mirror or Sources is refused by every call that takes a config, in both
+// APIs, and nothing is created.
+func TestMirrorsRefused(t *testing.T) {
+	m := memkv.NewTest(t)
+	ctx := context.Background()
+	const want = "memkv: bucket mirrors and sources are not supported"
+	mirror := jetstream.KeyValueConfig{Bucket: "M", Mirror: &jetstream.StreamSource{Name: "KV_X"}}
+	sources := jetstream.KeyValueConfig{Bucket: "M", Sources: []*jetstream.StreamSource{{Name: "KV_X"}}}
+	for _, cfg := range []jetstream.KeyValueConfig{mirror, sources} {
+		_, err := m.CreateKeyValue(ctx, cfg)
+		require.EqualError(t, err, want)
+		_, err = m.CreateOrUpdateKeyValue(ctx, cfg)
+		require.EqualError(t, err, want)
+	}
+	_, err := m.Legacy().CreateKeyValue(&nats.KeyValueConfig{Bucket: "M", Mirror: &nats.StreamSource{Name: "KV_X"}})
+	require.EqualError(t, err, want)
+	_, err = m.Legacy().CreateKeyValue(&nats.KeyValueConfig{Bucket: "M", Sources: []*nats.StreamSource{{Name: "KV_X"}}})
+	require.EqualError(t, err, want)
+	_, err = m.KeyValue(ctx, "M")
+	require.ErrorIs(t, err, jetstream.ErrBucketNotFound, "nothing was created")
+
+	memBucket(t, m, "M")
+	_, err = m.UpdateKeyValue(ctx, mirror)
+	require.EqualError(t, err, want)
 }

@@ -12,9 +12,11 @@ import (
 	"github.com/jetsim/jetsim/subject"
 )
 
-// Manager holds a set of buckets, as one JetStream account of a server
-// does. It satisfies jetstream.KeyValueManager. The zero value is not
-// usable; call New.
+// Manager holds a set of buckets, as one JetStream account of a
+// standalone server does. It satisfies jetstream.KeyValueManager. The zero
+// value is not usable; call New. Bucket mirrors and sources are not
+// simulated: a config with Mirror or Sources is refused (see
+// CreateKeyValue).
 type Manager struct {
 	clock stream.Clock
 
@@ -66,7 +68,10 @@ func (m *Manager) KeyValue(ctx context.Context, bucket string) (jetstream.KeyVal
 
 // CreateKeyValue creates a bucket. Creating a bucket that exists with the
 // same config returns a handle; with a different config it fails with an
-// error that is both ErrBucketExists and ErrStreamNameAlreadyInUse.
+// error that is both ErrBucketExists and ErrStreamNameAlreadyInUse. A
+// config with Mirror or Sources is refused with "memkv: bucket mirrors and
+// sources are not supported", here and in UpdateKeyValue and
+// CreateOrUpdateKeyValue: memkv does not copy from other streams.
 func (m *Manager) CreateKeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
 	st, err := m.create(ctx, cfg)
 	if err != nil {
