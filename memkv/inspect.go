@@ -73,8 +73,9 @@ func (m *Manager) Sync(ctx context.Context) error {
 
 // DropWatchers ends the watchers on bucket ("" for all) whose patterns
 // overlap keys ("" for all) as a lost connection would: their Updates
-// channels close after the entries already in them. It returns how many
-// it ended.
+// channels close after the entries already in them, and their Stop
+// returns nats.ErrConnectionClosed, as the client's does after nc.Close.
+// It returns how many it ended.
 func (m *Manager) DropWatchers(bucket, keys string) int {
 	n := 0
 	for _, r := range m.liveWatchers() {
@@ -84,6 +85,7 @@ func (m *Manager) DropWatchers(bucket, keys string) int {
 		if keys != "" && !r.overlaps(keys) {
 			continue
 		}
+		r.dropped.Store(true)
 		if r.w.Stop() == nil {
 			n++
 		}

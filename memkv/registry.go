@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jetsim/jetsim/subject"
 )
@@ -22,6 +23,9 @@ type watchRec struct {
 	st     *bucketState
 	keys   []string // patterns, without the subject prefix
 	w      liveWatcher
+	// dropped is set by DropWatchers: the watcher's connection is lost, and
+	// its Stop gives nats.ErrConnectionClosed from then on.
+	dropped atomic.Bool
 }
 
 func (r *watchRec) overlaps(pattern string) bool {
