@@ -128,7 +128,7 @@ func (l legacyBucket) WatchFiltered(keys []string, opts ...nats.WatchOpt) (nats.
 	if err != nil {
 		return nil, legacyWatchError(watchError(err))
 	}
-	l.b.m.register(&watchRec{bucket: l.b.name, st: st, keys: patterns, w: w})
+	l.b.m.register(&watchRec{bucket: l.b.name, st: st, keys: patterns, w: w, ctx: ctx})
 	return newLegacyWatcher(w, l.b.m, st, o.Context), nil
 }
 

@@ -22,6 +22,8 @@ type watchRec struct {
 	st     *bucketState
 	keys   []string // patterns, without the subject prefix
 	w      liveWatcher
+	ctx    context.Context // the watcher's context: it ends the watcher
+	at     string          // file:line of the Watch call; only under NewTest
 }
 
 func (r *watchRec) overlaps(pattern string) bool {
@@ -37,9 +39,16 @@ type registry struct {
 	mu    sync.Mutex
 	recs  map[*watchRec]struct{}
 	sweep int // sweep ended watchers when recs reaches this size
+
+	// traced makes register record where each watcher was started, for
+	// NewTest's leak report. Set before the manager is shared.
+	traced bool
 }
 
 func (m *Manager) register(r *watchRec) {
+	if m.reg.traced {
+		r.at = caller()
+	}
 	m.reg.mu.Lock()
 	defer m.reg.mu.Unlock()
 	if m.reg.recs == nil {

@@ -84,7 +84,7 @@ func (b *Bucket) WatchFiltered(ctx context.Context, keys []string, opts ...jetst
 	if err != nil {
 		return nil, watchError(err)
 	}
-	b.m.register(&watchRec{bucket: b.name, st: st, keys: patterns, w: w})
+	b.m.register(&watchRec{bucket: b.name, st: st, keys: patterns, w: w, ctx: ctxOrBackground(ctx)})
 	return &keyWatcher{w: w, m: b.m, st: st}, nil
 }
 

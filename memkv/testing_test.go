@@ -1,0 +1,178 @@
+package memkv_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/jetsim/jetsim/memkv"
+)
+
+// fakeTB records what NewTest's clean-up reports.
+type fakeTB struct {
+	cleanups []func()
+	errors   []string
+}
+
+func (f *fakeTB) Helper()           {}
+func (f *fakeTB) Cleanup(fn func()) { f.cleanups = append(f.cleanups, fn) }
+func (f *fakeTB) Errorf(format string, args ...any) {
+	f.errors = append(f.errors, fmt.Sprintf(format, args...))
+}
+
+// finish runs the clean-ups as the testing package does: last first.
+func (f *fakeTB) finish() {
+	for i := len(f.cleanups) - 1; i >= 0; i-- {
+		f.cleanups[i]()
+	}
+}
+
+// nextLine returns the number of the line after its caller's.
+func nextLine() int {
+	_, _, line, _ := runtime.Caller(1)
+	return line + 1
+}
+
+// stopper is what both APIs' watchers and listers have in common.
+type stopper interface{ Stop() error }
+
+// TestNewTestReportsLeakedWatchers: a watcher left running with a context
+// that is not done fails the test, and the report names the file:line of
+// the call that started it, through either API; the clean-up then ends it
+// and deletes the buckets.
+func TestNewTestReportsLeakedWatchers(t *testing.T) {
+	live := context.Background()
+	cases := []struct {
+		name, pattern string
+		start         func(m *memkv.Manager) (stopper, int)
+	}{
+		{"Watch", "L[a.*]", func(m *memkv.Manager) (stopper, int) {
+			kv := memBucket(t, m, "L")
+			line := nextLine()
+			w, err := kv.Watch(live, "a.*")
+			require.NoError(t, err)
+			return w, line
+		}},
+		{"WatchAll", "L[>]", func(m *memkv.Manager) (stopper, int) {
+			kv := memBucket(t, m, "L")
+			line := nextLine()
+			w, err := kv.WatchAll(live, jetstream.UpdatesOnly())
+			require.NoError(t, err)
+			return w, line
+		}},
+		{"WatchFiltered", "L[a b]", func(m *memkv.Manager) (stopper, int) {
+			kv := memBucket(t, m, "L")
+			line := nextLine()
+			w, err := kv.WatchFiltered(live, []string{"a", "b"})
+			require.NoError(t, err)
+			return w, line
+		}},
+		{"context not cancelled", "L[>]", func(m *memkv.Manager) (stopper, int) {
+			kv := memBucket(t, m, "L")
+			ctx, cancel := context.WithCancel(live)
+			t.Cleanup(cancel)
+			line := nextLine()
+			w, err := kv.WatchAll(ctx)
+			require.NoError(t, err)
+			return w, line
+		}},
+		{"legacy Watch", "L[a]", func(m *memkv.Manager) (stopper, int) {
+			memBucket(t, m, "L")
+			kv, err := m.Legacy().KeyValue("L")
+			require.NoError(t, err)
+			line := nextLine()
+			w, err := kv.Watch("a")
+			require.NoError(t, err)
+			return w, line
+		}},
+		{"legacy WatchAll with nats.Context", "L[>]", func(m *memkv.Manager) (stopper, int) {
+			memBucket(t, m, "L")
+			kv, err := m.Legacy().KeyValue("L")
+			require.NoError(t, err)
+			line := nextLine()
+			w, err := kv.WatchAll(nats.Context(live))
+			require.NoError(t, err)
+			return w, line
+		}},
+	}
+	_, file, _, _ := runtime.Caller(0)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tb := &fakeTB{}
+			m := memkv.NewTest(tb)
+			w, line := c.start(m)
+			tb.finish()
+			require.Len(t, tb.errors, 1, "a watcher left running fails the test")
+			assert.Contains(t, tb.errors[0], "1 watcher(s) not stopped")
+			assert.Contains(t, tb.errors[0]+"\n", c.pattern+" watched at "+file+":"+strconv.Itoa(line)+"\n",
+				"the report names the Watch call")
+			assert.Error(t, w.Stop(), "the clean-up stopped it")
+			assert.Zero(t, m.Watchers(""))
+			for range m.KeyValueStoreNames(live).Name() {
+				t.Fatal("clean-up deletes every bucket")
+			}
+		})
+	}
+}
+
+// TestNewTestEndedWatchers: watchers ended by Stop, by DropWatchers or by
+// their context (of either API) are not reported, even when the context
+// ends just before the clean-up, as t.Context() does.
+func TestNewTestEndedWatchers(t *testing.T) {
+	tb := &fakeTB{}
+	m := memkv.NewTest(tb)
+	kv := memBucket(t, m, "E")
+	lkv, err := m.Legacy().KeyValue("E")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+
+	stopped, err := kv.WatchAll(ctx)
+	require.NoError(t, err)
+	require.NoError(t, stopped.Stop())
+	_, err = kv.Watch(ctx, "dropped")
+	require.NoError(t, err)
+	require.Equal(t, 1, m.DropWatchers("E", "dropped"))
+	lstopped, err := lkv.WatchAll()
+	require.NoError(t, err)
+	require.NoError(t, lstopped.Stop())
+	for i := 0; i < 10; i++ {
+		_, err = kv.WatchAll(ctx)
+		require.NoError(t, err)
+		_, err = lkv.WatchAll(nats.Context(ctx))
+		require.NoError(t, err)
+	}
+	require.Equal(t, 20, m.Watchers("E"))
+	cancel()
+	tb.finish()
+	assert.Empty(t, tb.errors)
+	assert.Zero(t, m.Watchers(""))
+}
+
+// TestNewTestContextWatcherNotLeak1000: a watcher left to t.Context() is
+// not a leak, in 1000 runs of a real NewTest clean-up (t.Context() ends
+// just before clean-ups run; the watcher's goroutine sees it a moment
+// later).
+func TestNewTestContextWatcherNotLeak1000(t *testing.T) {
+	for i := 0; i < 1000; i++ {
+		t.Run("", func(t *testing.T) {
+			m := memkv.NewTest(t)
+			kv, err := m.CreateKeyValue(t.Context(), jetstream.KeyValueConfig{Bucket: "C"})
+			require.NoError(t, err)
+			_, err = kv.PutString(t.Context(), "k", "v")
+			require.NoError(t, err)
+			_, err = kv.WatchAll(t.Context())
+			require.NoError(t, err)
+			lkv, err := m.Legacy().KeyValue("C")
+			require.NoError(t, err)
+			_, err = lkv.Watch("k", nats.Context(t.Context()))
+			require.NoError(t, err)
+		})
+	}
+}
