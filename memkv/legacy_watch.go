@@ -85,12 +85,16 @@ func (lw *legacyWatcher) Error() <-chan error { return lw.errs }
 func (lw *legacyWatcher) Stop() error {
 	gone := lw.st.deleted.Load()
 	err := lw.w.Stop()
-	lw.stopOnce.Do(func() { close(lw.stopped) })
+	lw.release()
 	if err != nil {
 		return nats.ErrBadSubscription
 	}
 	return lw.m.stopError(lw.st, gone)
 }
+
+// release ends the goroutine that waits for the Stop of a watcher whose
+// bucket was deleted; Manager.Close calls it after stopping the watcher.
+func (lw *legacyWatcher) release() { lw.stopOnce.Do(func() { close(lw.stopped) }) }
 
 // Watch watches the keys matching the pattern keys ("*" and ">" tokens).
 // It sends a nil entry once the initial values are delivered. nats.Context
@@ -128,8 +132,9 @@ func (l legacyBucket) WatchFiltered(keys []string, opts ...nats.WatchOpt) (nats.
 	if err != nil {
 		return nil, legacyWatchError(watchError(err))
 	}
-	l.b.m.register(&watchRec{bucket: l.b.name, st: st, keys: patterns, w: w, ctx: ctx})
-	return newLegacyWatcher(w, l.b.m, st, o.Context), nil
+	lw := newLegacyWatcher(w, l.b.m, st, o.Context)
+	l.b.m.register(&watchRec{bucket: l.b.name, st: st, keys: patterns, w: w, ctx: ctx, release: lw.release})
+	return lw, nil
 }
 
 // decoder makes legacy watch entries; only KV-Operation markers count as

@@ -27,8 +27,9 @@ const leakWait = 5 * time.Second
 // NewTest returns a Manager tied to a test. When the test ends, its
 // clean-up fails the test for each leaked watcher, naming the file:line
 // of the Watch (or WatchAll, WatchFiltered, ListKeys) call that started
-// it. A leaked watcher is one still running that was not stopped and
-// whose context is not done: a watcher left to its context, such as
+// it. A leaked watcher is one that was not stopped and whose context is
+// not done, even if its bucket was deleted (the client's subscription
+// lives on until Stop). A watcher left to its context, such as
 // t.Context(), which ends before clean-ups run, is not a leak. Then the
 // clean-up stops every watcher, deletes every bucket and fails the test
 // if a watcher's goroutine has not ended within a few seconds.
@@ -66,13 +67,13 @@ func (m *Manager) cleanUp(t TB) {
 	}
 }
 
-// leaks returns the running watchers that nothing will end, by where
-// they were started: not stopped, and their context not done. A watcher
-// whose context is done may still look running for a moment; its
-// context's AfterFunc stops it.
+// leaks returns the watchers that nothing will end, by where they were
+// started: not stopped, and their context not done, whether their bucket
+// still exists or not. A watcher whose context is done may still look
+// running for a moment; its context's AfterFunc stops it.
 func (m *Manager) leaks() []*watchRec {
 	var out []*watchRec
-	for _, r := range m.liveWatchers() {
+	for _, r := range m.unstopped() {
 		if r.ctx.Err() == nil {
 			out = append(out, r)
 		}
@@ -111,8 +112,11 @@ func caller() string {
 // goroutines end and its timers stop. The manager is empty and usable
 // afterwards.
 func (m *Manager) Close() {
-	for _, r := range m.liveWatchers() {
+	for _, r := range m.unstopped() {
 		_ = r.w.Stop()
+		if r.release != nil {
+			r.release()
+		}
 	}
 	for _, st := range m.sorted() {
 		_ = m.DeleteKeyValue(context.Background(), st.name)

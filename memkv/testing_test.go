@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -101,6 +102,26 @@ func TestNewTestReportsLeakedWatchers(t *testing.T) {
 			require.NoError(t, err)
 			return w, line
 		}},
+		{"bucket deleted", "L[>]", func(m *memkv.Manager) (stopper, int) {
+			kv := memBucket(t, m, "L")
+			line := nextLine()
+			w, err := kv.WatchAll(live)
+			require.NoError(t, err)
+			require.NoError(t, m.DeleteKeyValue(live, "L"))
+			orphaned(t, m)
+			return w, line
+		}},
+		{"legacy bucket deleted", "L[>]", func(m *memkv.Manager) (stopper, int) {
+			memBucket(t, m, "L")
+			kv, err := m.Legacy().KeyValue("L")
+			require.NoError(t, err)
+			line := nextLine()
+			w, err := kv.WatchAll()
+			require.NoError(t, err)
+			require.NoError(t, m.Legacy().DeleteKeyValue("L"))
+			orphaned(t, m)
+			return w, line
+		}},
 	}
 	_, file, _, _ := runtime.Caller(0)
 	for _, c := range cases {
@@ -113,12 +134,48 @@ func TestNewTestReportsLeakedWatchers(t *testing.T) {
 			assert.Contains(t, tb.errors[0], "1 watcher(s) not stopped")
 			assert.Contains(t, tb.errors[0]+"\n", c.pattern+" watched at "+file+":"+strconv.Itoa(line)+"\n",
 				"the report names the Watch call")
+			assertEnded(t, w)
 			assert.Error(t, w.Stop(), "the clean-up stopped it")
 			assert.Zero(t, m.Watchers(""))
 			for range m.KeyValueStoreNames(live).Name() {
 				t.Fatal("clean-up deletes every bucket")
 			}
 		})
+	}
+}
+
+// orphaned waits until the goroutines of the watchers of deleted buckets
+// have ended: Watchers no longer counts them.
+func orphaned(t *testing.T, m *memkv.Manager) {
+	require.Eventually(t, func() bool { return m.Watchers("") == 0 }, time.Second, time.Millisecond)
+}
+
+// assertEnded checks that the watcher's channels close soon: Updates,
+// and a legacy watcher's Error, which its goroutine closes as it ends.
+func assertEnded(t *testing.T, w stopper) {
+	t.Helper()
+	timeout := time.After(time.Second)
+	var closed bool
+	switch w := w.(type) {
+	case jetstream.KeyWatcher:
+		closed = drained(w.Updates(), timeout)
+	case nats.KeyWatcher:
+		closed = drained(w.Updates(), timeout) && drained(w.Error(), timeout)
+	}
+	assert.True(t, closed, "the watcher's channels are closed")
+}
+
+// drained reads ch until it is closed (true) or timeout fires.
+func drained[E any](ch <-chan E, timeout <-chan time.Time) bool {
+	for {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				return true
+			}
+		case <-timeout:
+			return false
+		}
 	}
 }
 
