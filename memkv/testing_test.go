@@ -233,3 +233,32 @@ func TestNewTestContextWatcherNotLeak1000(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkWatchStop starts and stops a watcher on an empty bucket, on a
+// manager from New and on one from NewTest, which also records where each
+// watcher was started: the price of the file:line in leak reports.
+func BenchmarkWatchStop(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		new  func() *memkv.Manager
+	}{
+		{"New", func() *memkv.Manager { return memkv.New() }},
+		{"NewTest", func() *memkv.Manager { return memkv.NewTest(b) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			ctx := context.Background()
+			kv, err := c.new().CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "W"})
+			require.NoError(b, err)
+			b.ReportAllocs()
+			for range b.N {
+				w, err := kv.WatchAll(ctx, jetstream.UpdatesOnly())
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := w.Stop(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
