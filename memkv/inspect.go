@@ -60,8 +60,14 @@ func (m *Manager) Watchers(bucket string) int {
 }
 
 // Sync waits until every running watcher has been handed everything
-// written so far: each entry is in its Updates channel. A watcher whose
-// channel is full and not read keeps Sync waiting until ctx ends.
+// written so far: each entry is in its Updates channel, or already read
+// from it. That is all it promises: an app's goroutine that reads the
+// channel and applies the entries (to a cache, say) may not have applied
+// them yet when Sync returns. To wait for the app too, run the test in a
+// testing/synctest bubble and call synctest.Wait() after the write (see
+// TestExample_synctest), or wait on a signal of the app's own. A watcher
+// whose channel is full and not read keeps Sync waiting until ctx ends;
+// Sync then returns ctx's error.
 func (m *Manager) Sync(ctx context.Context) error {
 	for _, r := range m.liveWatchers() {
 		if err := r.w.WaitSynced(ctxOrBackground(ctx), r.st.stream.LastSeq()); err != nil {

@@ -84,9 +84,13 @@ func (lw *legacyWatcher) Error() <-chan error { return lw.errs }
 // jsm.go: DeleteConsumer returns the API error as is). After DropWatchers
 // it gives nats.ErrConnectionClosed (see stopWatcher).
 func (lw *legacyWatcher) Stop() error {
-	defer lw.stopOnce.Do(func() { close(lw.stopped) })
+	defer lw.release()
 	return stopWatcher(lw.w, lw.m, lw.rec)
 }
+
+// release ends the goroutine that waits for the Stop of a watcher whose
+// bucket was deleted; Manager.Close calls it after stopping the watcher.
+func (lw *legacyWatcher) release() { lw.stopOnce.Do(func() { close(lw.stopped) }) }
 
 // Watch watches the keys matching the pattern keys ("*" and ">" tokens).
 // It sends a nil entry once the initial values are delivered. nats.Context
@@ -124,9 +128,11 @@ func (l legacyBucket) WatchFiltered(keys []string, opts ...nats.WatchOpt) (nats.
 	if err != nil {
 		return nil, legacyWatchError(watchError(err))
 	}
-	rec := &watchRec{bucket: l.b.name, st: st, keys: patterns, w: w}
+	rec := &watchRec{bucket: l.b.name, st: st, keys: patterns, w: w, ctx: ctx}
+	lw := newLegacyWatcher(w, l.b.m, rec, o.Context)
+	rec.release = lw.release
 	l.b.m.register(rec)
-	return newLegacyWatcher(w, l.b.m, rec, o.Context), nil
+	return lw, nil
 }
 
 // decoder makes legacy watch entries; only KV-Operation markers count as

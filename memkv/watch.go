@@ -97,7 +97,7 @@ func (b *Bucket) WatchFiltered(ctx context.Context, keys []string, opts ...jetst
 	if err != nil {
 		return nil, watchError(err)
 	}
-	rec := &watchRec{bucket: b.name, st: st, keys: patterns, w: w}
+	rec := &watchRec{bucket: b.name, st: st, keys: patterns, w: w, ctx: ctxOrBackground(ctx)}
 	b.m.register(rec)
 	return &keyWatcher{w: w, m: b.m, rec: rec}, nil
 }
