@@ -30,6 +30,7 @@ type Stream struct {
 
 	consumers subject.Tree[[]*Consumer] // by filter
 	cursors   int                       // open consumers not yet live: removals concern only them
+	parked    map[*Consumer]struct{}    // stalled on flow control: off the index until they resume
 	wake      []*Consumer               // scratch for notify, guarded by mu
 
 	timer     Timer // the age/TTL check
@@ -283,6 +284,9 @@ func (s *Stream) Close() {
 		all = append(all, cs...)
 		return true
 	})
+	for c := range s.parked {
+		all = append(all, c)
+	}
 	s.mu.Unlock()
 	for _, c := range all {
 		c.signal()
