@@ -1,5 +1,7 @@
 package stream
 
+import "math/bits"
+
 // FlowControlMaxPending is the most a push consumer with flow control lets
 // its client owe it, in bytes (server/consumer.go: JsFlowControlMaxPending).
 const FlowControlMaxPending = 32 * 1024 * 1024
@@ -126,12 +128,15 @@ func (s *Stream) unpark(c *Consumer) {
 	c.flow.left = n + s.numPending(c.filters, from, false)
 }
 
-// digits returns the length of n in decimal.
+// digits returns the length of n in decimal, without dividing: it runs
+// for every message pushed to every consumer.
 func digits(n uint64) int {
-	d := 1
-	for n >= 10 {
-		n /= 10
+	d := bits.Len64(n) * 1233 >> 12 // about log10(2) * bits
+	if d < len(pow10) && n >= pow10[d] {
 		d++
 	}
-	return d
+	return max(d, 1)
 }
+
+var pow10 = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}

@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -45,4 +46,22 @@ func TestParkedConsumerCostsWritersNothing(t *testing.T) {
 	require.Equal(t, 1, s.cursors, "as a cursor")
 	require.Empty(t, s.parked)
 	s.mu.Unlock()
+}
+
+// TestDigits checks digits against strconv at every power of ten and
+// either side of it.
+func TestDigits(t *testing.T) {
+	check := func(n uint64) {
+		require.Equal(t, len(strconv.FormatUint(n, 10)), digits(n), "%d", n)
+	}
+	check(0)
+	check(^uint64(0))
+	for p := uint64(1); p <= 1e19; p *= 10 {
+		check(p - 1)
+		check(p)
+		check(p + 1)
+		if p == 1e19 {
+			break
+		}
+	}
 }
