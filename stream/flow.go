@@ -28,6 +28,8 @@ type window struct {
 	fcAt     uint64 // pushed count the outstanding request follows; 0: none
 	fcsz     int    // bytes the outstanding request acknowledges
 	pushed   uint64 // messages pushed, the server's delivery sequence
+	pdigits  int    // digits of pushed
+	nextPow  uint64 // the power of ten at which pushed gains a digit
 
 	stalled bool   // full: parked, off the stream's notice, until acknowledged
 	lagging bool   // resumed after a stall: num_pending counts the stream
@@ -40,6 +42,7 @@ func (w *window) init(limit, overhead int) {
 	}
 	w.limit, w.overhead = limit, overhead
 	w.maxpb = max(limit/16, 1)
+	w.nextPow = 1
 }
 
 // count adds m, just pushed with its pending count, to what the reader
@@ -53,7 +56,11 @@ func (w *window) count(m *msg, pending uint64, hdrOnly bool) {
 		return
 	}
 	w.pushed++
-	sz := int(m.hlen) + w.overhead + digits(m.seq) + digits(w.pushed) + digits(pending)
+	if w.pushed == w.nextPow {
+		w.pdigits++
+		w.nextPow *= 10
+	}
+	sz := int(m.hlen) + w.overhead + digits(m.seq) + w.pdigits + digits(pending)
 	if !hdrOnly {
 		sz += int(m.dlen)
 	}
@@ -131,11 +138,14 @@ func (s *Stream) unpark(c *Consumer) {
 // digits returns the length of n in decimal, without dividing: it runs
 // for every message pushed to every consumer.
 func digits(n uint64) int {
+	if n < 10 {
+		return 1 // pending, most of the time
+	}
 	d := bits.Len64(n) * 1233 >> 12 // about log10(2) * bits
 	if d < len(pow10) && n >= pow10[d] {
 		d++
 	}
-	return max(d, 1)
+	return d
 }
 
 var pow10 = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
