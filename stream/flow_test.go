@@ -122,3 +122,29 @@ func TestConsumerWindowClose(t *testing.T) {
 	require.ErrorIs(t, err, stream.ErrClosed)
 	c.Close()
 }
+
+// TestConsumerWindowRampsUp: each acknowledgement doubles the window up
+// to the limit (processFlowControl), so that a consumer whose reader kept
+// up before it stopped holds more than a new one (11 messages at first,
+// TestConsumerWindow): 16,000 bytes here, less what the reader still owed
+// when it stopped (under half the window: the request goes out past it).
+func TestConsumerWindowRampsUp(t *testing.T) {
+	s := newStream(t, kvConfig("W", 1), newFakeClock())
+	c := windowed(t, s, stream.DeliverNew)
+	for range 2000 {
+		mustStore(t, s, "$KV.W.k", nil, data90)
+		require.Len(t, drain(t, c), 1)
+	}
+	for range 1000 {
+		mustStore(t, s, "$KV.W.k", nil, data90) // 2001-3000
+	}
+	got := drain(t, c)
+	// 99 bytes each (4 + 4 digits of sequence, 1 of pending).
+	pushed := len(got) - 1
+	assert.Greater(t, pushed, 8000/99, "more than half the full window")
+	assert.LessOrEqual(t, pushed, 16000/99+1, "at most the full window")
+	for i, d := range got[:pushed] {
+		require.Equal(t, uint64(2001+i), d.Seq)
+	}
+	assert.Equal(t, uint64(3000), got[pushed].Seq, "then the latest")
+}
