@@ -1,12 +1,14 @@
 package stream_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
 
 	"github.com/jetsim/jetsim/stream"
 )
@@ -147,4 +149,76 @@ func TestConsumerWindowRampsUp(t *testing.T) {
 		require.Equal(t, uint64(2001+i), d.Seq)
 	}
 	assert.Equal(t, uint64(3000), got[pushed].Seq, "then the latest")
+}
+
+// TestConsumerWindowProperty drives a consumer with a small window
+// through random stores, purges and reads of random lengths, against a
+// second consumer without a window on the same stream. Whatever the
+// window skipped: deliveries increase, are a subset of what the consumer
+// without a window delivers (every matching message), and miss none that
+// the stream still holds.
+func TestConsumerWindowProperty(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s, err := stream.New(kvConfig("W", int64(rapid.IntRange(1, 3).Draw(t, "history"))), newFakeClock())
+		require.NoError(t, err)
+		defer s.Close()
+		keys := []string{"a", "b", "c.x", "c.y"}
+		filter := rapid.SampledFrom([]string{">", "a", "c.*"}).Draw(t, "filter")
+		policy := rapid.SampledFrom([]stream.DeliverPolicy{stream.DeliverAll, stream.DeliverLastPerSubject, stream.DeliverNew}).Draw(t, "policy")
+		store := func(t *rapid.T) {
+			k := rapid.SampledFrom(keys).Draw(t, "key")
+			_, err := s.Store("$KV.W."+k, nil, []byte(strings.Repeat("v", rapid.IntRange(0, 200).Draw(t, "size"))))
+			require.NoError(t, err)
+		}
+		for range rapid.IntRange(0, 20).Draw(t, "before") {
+			store(t)
+		}
+		cfg := stream.ConsumerConfig{FilterSubjects: w(filter), DeliverPolicy: policy}
+		all, err := s.NewConsumer(cfg)
+		require.NoError(t, err)
+		cfg.MaxPendingBytes = 16 * 500 // a window of 500 bytes at first
+		c, err := s.NewConsumer(cfg)
+		require.NoError(t, err)
+		var every, got []uint64
+		take := func(c *stream.Consumer, out *[]uint64, n int) {
+			for ; n > 0; n-- {
+				m, _, err := c.Next()
+				require.NoError(t, err)
+				if m.Seq == 0 {
+					return
+				}
+				if len(*out) > 0 {
+					require.Greater(t, m.Seq, (*out)[len(*out)-1], "in order, once")
+				}
+				*out = append(*out, m.Seq)
+			}
+		}
+		for range rapid.IntRange(0, 200).Draw(t, "ops") {
+			switch rapid.IntRange(0, 9).Draw(t, "op") {
+			case 0:
+				_, err := s.Purge(stream.PurgeRequest{Subject: "$KV.W." + rapid.SampledFrom(keys).Draw(t, "purged")})
+				require.NoError(t, err)
+			case 1, 2:
+				take(c, &got, rapid.IntRange(1, 50).Draw(t, "read"))
+			default:
+				store(t)
+			}
+			take(all, &every, 1<<30)
+		}
+		take(c, &got, 1<<30)
+		take(all, &every, 1<<30)
+		require.Equal(t, 2, s.NumConsumers())
+		for _, seq := range got {
+			_, found := slices.BinarySearch(every, seq)
+			require.True(t, found, "delivered %d, which the consumer without a window did not", seq)
+		}
+		// Everything the stream still holds of what every delivered.
+		for _, seq := range every {
+			if _, err := s.GetMsg(seq); err != nil {
+				continue
+			}
+			_, found := slices.BinarySearch(got, seq)
+			require.True(t, found, "missed %d, still stored", seq)
+		}
+	})
 }
