@@ -133,7 +133,20 @@ func (b *Bucket) watchOptions(keys []string, o watchConfig) watch.Options {
 		MetaOnly:           o.MetaOnly,
 		UpdatesOnly:        o.UpdatesOnly,
 		ResumeFromRevision: o.ResumeFromRevision,
+		MsgOverhead:        b.pushOverhead(),
 	}
+}
+
+// pushOverhead is what the server's flow control counts for each message
+// of a watch besides its header, data and ack-reply numbers
+// (server/stream.go: jsPubMsg.size): the client's deliver subject
+// "_INBOX.<22-char nuid>" and the ack reply's fixed part
+// "$JS.ACK.KV_<bucket>.<8-char consumer>.1.<sseq>.<dseq>.<19-digit
+// nanos>.<pending>", as tapped on nats-server (TestStalledWatcherWindow).
+func (b *Bucket) pushOverhead() int {
+	const inbox = len("_INBOX.") + 22
+	const reply = len("$JS.ACK.") + len(".") + 8 + len(".1.") + len("..") + 19 + len(".")
+	return inbox + reply + len("KV_") + len(b.name)
 }
 
 // decoder makes watch entries: Created() in the local zone, as the client
