@@ -44,7 +44,9 @@ var kinds = []kind{
 // stores are jetstream.KeyValue; the limit is a locked map.
 type store interface {
 	put(ctx context.Context, key string, value []byte) (uint64, error)
-	get(ctx context.Context, key string) (uint64, error) // latest revision
+	// get returns the latest value, as Value() of the entry a Get
+	// returns gives it, and its revision.
+	get(ctx context.Context, key string) (value []byte, rev uint64, err error)
 	create(ctx context.Context, key string, value []byte) (uint64, error)
 	update(ctx context.Context, key string, value []byte, rev uint64) (uint64, error)
 	del(ctx context.Context, key string) error
@@ -220,12 +222,14 @@ func (s *kvStore) put(ctx context.Context, key string, value []byte) (uint64, er
 	return s.kv.Put(ctx, key, value)
 }
 
-func (s *kvStore) get(ctx context.Context, key string) (uint64, error) {
+// get is Get then Value(), as every app does after a Get: memkv's Value()
+// copies the value, the client's returns the message's payload.
+func (s *kvStore) get(ctx context.Context, key string) ([]byte, uint64, error) {
 	e, err := s.kv.Get(ctx, key)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
-	return e.Revision(), nil
+	return e.Value(), e.Revision(), nil
 }
 
 func (s *kvStore) create(ctx context.Context, key string, value []byte) (uint64, error) {
