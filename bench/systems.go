@@ -33,11 +33,35 @@ type kind struct {
 	start func() (system, error)
 }
 
-// kinds are the three systems, in table order.
+// kinds are the systems, in table order. memkv comes first: the table
+// and the targets compare it with each of the others. A new system is one
+// more line here.
 var kinds = []kind{
 	{"memkv", startMemkv},
 	{"server", startServer},
 	{"limit", startLimit},
+}
+
+// memkvKind is memkv's index in kinds.
+const memkvKind = 0
+
+// kindNames returns the names of kinds, in order.
+func kindNames() []string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = k.name
+	}
+	return names
+}
+
+// kindIndex returns the index in kinds of the system named name, or -1.
+func kindIndex(name string) int {
+	for i, k := range kinds {
+		if k.name == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // store is the part of a bucket the scenarios use. The memkv and server
