@@ -235,8 +235,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return errors.Join(errs...)
 }
 
-// writeReport writes the Markdown report: how it was run, the table, the
-// targets and the plot.
+// writeReport writes the Markdown report: how it was run, the table, what
+// its names mean, the targets and the plot.
 func writeReport(cfg config, args []string, outcomes []outcome, took time.Duration) error {
 	f, err := os.Create(cfg.out)
 	if err != nil {
@@ -249,14 +249,12 @@ func writeReport(cfg config, args []string, outcomes []outcome, took time.Durati
 		// Other processes on the machine skew the figures; say how busy it was.
 		fmt.Fprintf(f, "Load average at the end: %s. ", strings.Join(strings.Fields(string(load))[:3], " "))
 	}
-	fmt.Fprintf(f, "Each figure is the median of %d rounds of at least %v. ", cfg.rounds, cfg.budget)
-	fmt.Fprintf(f, "server is nats-server embedded in the process with memory storage, reached over a loopback connection; "+
-		"limit is a mutex-guarded map with a revision counter and, for watchers, buffered channels.\n\n")
+	fmt.Fprintf(f, "Each figure is the median of %d rounds of at least %v.\n\n", cfg.rounds, cfg.budget)
 	if err := writeTable(f, outcomes); err != nil {
 		f.Close()
 		return err
 	}
-	fmt.Fprintln(f)
+	fmt.Fprintf(f, "\n%s\n", glossary)
 	if _, err := writeTargets(f, outcomes); err != nil {
 		f.Close()
 		return err

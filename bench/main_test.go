@@ -53,6 +53,10 @@ func TestRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(report), "| FanOut/all/W=10 deliveries/s ")
 	assert.Contains(t, string(report), "](fanout.svg)")
+	for _, name := range []string{"- Get: Get then Value()", "- FanOut/all/W=N:", "- FanOut/own/W=N:", "- put → last watcher:"} {
+		assert.Contains(t, string(report), name, "the report explains its names")
+	}
+	assert.Contains(t, string(report), "MISSED: ", "the report has the targets and their legend")
 	svg, err := os.ReadFile(plot)
 	require.NoError(t, err)
 	assert.Contains(t, string(svg), "<svg")
