@@ -3,7 +3,7 @@
 // process, prints a table of medians with memkv's advantage over each, and
 // judges the project's targets: memkv's figures against the limit's.
 //
-//	go run ./bench                        # everything, about 2 minutes
+//	go run ./bench                        # everything, about a minute
 //	go run ./bench -run 'Put|FanOut' -watchers 10,100 -rounds 5
 //	go run ./bench -out bench/RESULTS.md -plot bench/fanout.svg
 //
@@ -210,6 +210,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := writeTable(stdout, outcomes); err != nil {
 		return err
 	}
+	if load := loadAverage(); load != "" {
+		fmt.Fprintf(stdout, "\nLoad average at the end: %s, on %d CPUs.\n", load, runtime.NumCPU())
+	}
 	fmt.Fprintln(stdout)
 	missed, err := writeTargets(stdout, outcomes)
 	if err != nil {
@@ -245,9 +248,8 @@ func writeReport(cfg config, args []string, outcomes []outcome, took time.Durati
 	fmt.Fprintf(f, "# jetsim benchmark results\n\n")
 	fmt.Fprintf(f, "`go run ./bench %s` on %s, %s/%s, %d CPUs, %s; took %.0fs. ",
 		strings.Join(args, " "), time.Now().Format(time.DateOnly), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), took.Seconds())
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		// Other processes on the machine skew the figures; say how busy it was.
-		fmt.Fprintf(f, "Load average at the end: %s. ", strings.Join(strings.Fields(string(load))[:3], " "))
+	if load := loadAverage(); load != "" {
+		fmt.Fprintf(f, "Load average at the end: %s. ", load)
 	}
 	fmt.Fprintf(f, "Each figure is the median of %d rounds of at least %v.\n\n", cfg.rounds, cfg.budget)
 	if err := writeTable(f, outcomes); err != nil {
@@ -281,4 +283,15 @@ func relPath(dir, target string) (string, error) {
 		return "", err
 	}
 	return filepath.Rel(absDir, absTarget)
+}
+
+// loadAverage returns the machine's 1, 5 and 15-minute load averages, or
+// "" where the system does not say: other processes skew the figures, and
+// the output says how busy the machine was.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return ""
 }

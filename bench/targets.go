@@ -116,10 +116,10 @@ func writeTargets(w io.Writer, outcomes []outcome) (missed int, err error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Targets: memkv's figure over the %s's, measured in the same run.\n\n", baseKind)
 	b.WriteString(markdownTable(rows))
-	fmt.Fprintf(&b, "\nMET: memkv's figure is within the bound. MISSED: memkv is further behind the %s "+
+	fmt.Fprintf(&b, "\nMET: memkv's figure is within the bound. MISSED: in this run memkv is further behind the %s "+
 		"(a locked map; bare buffered channels for fan-out, one shared entry per put) than the bound allows, "+
-		"in this run; the %s does not depend on the server's speed, so a MISSED is memkv's own figure, "+
-		"and the command exits with status 1. ", baseKind, baseKind)
+		"and the command exits with status 1. The %s does not depend on the server, so a MISSED is memkv's own "+
+		"doing (or a machine too loaded to measure on: see the load average). ", baseKind, baseKind)
 	b.WriteString("The \"memkv vs\" columns are memkv's advantage over the other systems (above 1× memkv is better), for information, not targets.\n")
 	fmt.Fprintf(&b, "\n%d MET, %d MISSED", met, missed)
 	if n := len(rows) - 1 - met - missed; n > 0 {
