@@ -15,9 +15,10 @@ type outcome struct {
 	results []*result
 }
 
-// value returns figure fi of system si, and whether there is one.
+// value returns figure fi of system si (an index in kinds, -1 for a
+// system not there), and whether there is one.
 func (o outcome) value(si, fi int) (float64, bool) {
-	if si >= len(o.results) || o.results[si] == nil {
+	if si < 0 || si >= len(o.results) || o.results[si] == nil {
 		return 0, false
 	}
 	return o.results[si].values[fi], true

@@ -11,7 +11,7 @@ import (
 // the physical limit's, measured in the same run, at most bound for a
 // time and at least bound for a rate. The limit is the least work the
 // operation can cost in one process, so it does not move with the
-// server's speed or with the machine's load the way the server does.
+// server's speed.
 type target struct {
 	scenario string
 	figure   int // index in the scenario's figures

@@ -106,7 +106,14 @@ func TestRunExitsNonZeroOnMissed(t *testing.T) {
 	assert.Regexp(t, `\| Put .*\| +MISSED \|`, stdout.String())
 	assert.FileExists(t, out, "written before exiting")
 
-	kinds[0] = kind{"memkv", startLimit}
+	// Without the limit in kinds, nothing is judged.
+	kinds = kinds[:1]
+	stdout.Reset()
+	err = run(context.Background(), []string{"-run", "^Put$", "-rounds", "1", "-time", "1ms"}, &stdout, io.Discard)
+	require.NoError(t, err)
+	assert.Regexp(t, `\| Put .*\| +not measured \|`, stdout.String())
+
+	kinds = []kind{{"memkv", startLimit}, {"limit", startLimit}}
 	stdout.Reset()
 	err = run(context.Background(), []string{"-run", "^(Put|Get)$", "-rounds", "1", "-time", "1ms"}, &stdout, io.Discard)
 	// The limit against itself is at 1× on Put and Get, within both bounds
