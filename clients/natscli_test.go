@@ -1,0 +1,84 @@
+package clients
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestNatsCLI runs the nats CLI's KV commands, successes and failures, against both servers.
+func TestNatsCLI(t *testing.T) {
+	compare(t, func(t *testing.T, tg target) string {
+		c := newCLI(t, tg)
+		var out strings.Builder
+		for _, args := range [][]string{
+			{"kv", "ls"},
+			{"kv", "add", "b1", "--history", "5", "--storage", "memory", "--description", "first"},
+			{"kv", "add", "b1", "--history", "5", "--storage", "memory", "--description", "first"},
+			{"kv", "add", "b1", "--history", "2", "--storage", "memory"},
+			{"kv", "add", "bad.name", "--storage", "memory"},
+			{"kv", "put", "b1", "k1", "v1"},
+			{"kv", "put", "b1", "k1", "v2"},
+			{"kv", "put", "b1", "k2", "v3"},
+			{"kv", "put", "b1", "a.b.c", "dotted"},
+			{"kv", "put", "b1", "bad key", "x"},
+			{"kv", "get", "b1", "k1"},
+			{"kv", "get", "b1", "k1", "--raw"},
+			{"kv", "get", "b1", "k1", "--revision", "1"},
+			{"kv", "get", "b1", "k1", "--revision", "3"},
+			{"kv", "get", "b1", "nope"},
+			{"kv", "create", "b1", "k1", "x"},
+			{"kv", "create", "b1", "k3", "new"},
+			{"kv", "update", "b1", "k2", "v4", "3"},
+			{"kv", "update", "b1", "k2", "v5", "1"},
+			{"kv", "del", "b1", "k1", "-f"},
+			{"kv", "get", "b1", "k1"},
+			{"kv", "purge", "b1", "k2", "-f"},
+			{"kv", "history", "b1", "k1"},
+			{"kv", "history", "b1", "k2"},
+			{"kv", "history", "b1", "nope"},
+			{"kv", "ls", "b1"},
+			{"kv", "ls", "-n"},
+			{"kv", "ls"},
+			{"kv", "info", "b1"},
+			{"kv", "status", "b1"},
+			{"kv", "add", "b2", "--storage", "memory", "--ttl", "1h", "--max-value-size", "8", "--max-bucket-size", "1024"},
+			{"kv", "put", "b2", "k", "12345678"},
+			{"kv", "put", "b2", "k", "123456789"},
+			{"kv", "info", "b2"},
+			{"kv", "ls", "-n"},
+			{"kv", "del", "b2", "-f"},
+			{"kv", "get", "b2", "k"},
+			{"kv", "info", "b2"},
+			{"kv", "ls", "-n"},
+		} {
+			out.WriteString(c.run(args...))
+		}
+		return out.String()
+	})
+}
+
+// TestNatsCLIWatch watches a bucket: the latest value of each key, then a live update.
+func TestNatsCLIWatch(t *testing.T) {
+	compare(t, func(t *testing.T, tg target) string {
+		c := newCLI(t, tg)
+		var out strings.Builder
+		for _, args := range [][]string{
+			{"kv", "add", "w", "--history", "3", "--storage", "memory"},
+			{"kv", "put", "w", "a", "1"},
+			{"kv", "put", "w", "a", "2"},
+			{"kv", "put", "w", "b.x", "3"},
+			{"kv", "put", "w", "c", "4"},
+			{"kv", "del", "w", "c", "-f"},
+		} {
+			out.WriteString(c.run(args...))
+		}
+		out.WriteString(c.watch(3, 5, func() {
+			out.WriteString(c.run("kv", "put", "w", "a", "live"))
+			out.WriteString(c.run("kv", "purge", "w", "b.x", "-f"))
+		}, "w"))
+		out.WriteString(c.watch(1, 2, func() {
+			out.WriteString(c.run("kv", "put", "w", "b.y", "5"))
+		}, "w", "b.*"))
+		return out.String()
+	})
+}
