@@ -165,7 +165,8 @@ func (st *bucketState) sameConfig(scfg jetstream.StreamConfig) bool {
 	return reflect.DeepEqual(st.cfg, scfg)
 }
 
-func (st *bucketState) update(scfg jetstream.StreamConfig) error {
+// updateLocked applies a new config to a stream. m.mu is held.
+func (m *Manager) updateLocked(st *bucketState, scfg jetstream.StreamConfig) error {
 	ecfg, err := streamConfig(scfg)
 	if err != nil {
 		return err
@@ -173,26 +174,8 @@ func (st *bucketState) update(scfg jetstream.StreamConfig) error {
 	if err := st.stream.UpdateConfig(ecfg); err != nil {
 		return apiError(err)
 	}
+	old := st.cfg.Subjects
 	st.cfg = scfg
+	m.indexLocked(st, old)
 	return nil
-}
-
-// info returns the stream info the server would answer with.
-func (st *bucketState) info(cfg jetstream.StreamConfig) *jetstream.StreamInfo {
-	ss := st.stream.State()
-	cfg.Subjects = append([]string(nil), cfg.Subjects...)
-	cfg.Metadata = maps.Clone(cfg.Metadata)
-	cfg.Metadata[metaVersion] = serverVersion
-	cfg.Metadata[metaLevel] = serverAPILevel
-	return &jetstream.StreamInfo{
-		Config:  cfg,
-		Created: st.created,
-		State: jetstream.StreamState{
-			Msgs: ss.Msgs, Bytes: ss.Bytes,
-			FirstSeq: ss.FirstSeq, FirstTime: ss.FirstTime,
-			LastSeq: ss.LastSeq, LastTime: ss.LastTime,
-			NumDeleted: ss.NumDeleted, NumSubjects: uint64(ss.NumSubjects),
-		},
-		TimeStamp: st.clock.Now().UTC(),
-	}
 }

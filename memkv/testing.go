@@ -47,14 +47,16 @@ func NewTest(t TB, opts ...Option) *Manager {
 	return m
 }
 
-// Close stops every watcher and deletes every bucket: the manager's
-// goroutines end and its timers stop. The manager is empty and usable
-// afterwards.
+// Close stops every watcher, closes the connections of the manager's
+// server (see InProcessConn) and waits for its goroutines, and deletes
+// every stream: the manager's goroutines end and its timers stop. The
+// manager is empty and usable afterwards.
 func (m *Manager) Close() {
 	for _, r := range m.liveWatchers() {
 		_ = r.w.Stop()
 	}
-	for _, st := range m.sorted() {
-		_ = m.DeleteKeyValue(context.Background(), st.name)
+	m.closeServer()
+	for _, st := range m.sortedStreams(false) {
+		m.deleteStream(st.cfg.Name)
 	}
 }
