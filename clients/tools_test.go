@@ -53,7 +53,8 @@ func run(m *testing.M) (int, error) {
 		return m.Run(), nil
 	}
 	jetsimBin = filepath.Join(tmp, "jetsim")
-	if err := command(wd, "go", "build", "-o", jetsimBin, "github.com/jetsim/jetsim/cmd/jetsim"); err != nil {
+	// built in jetsim's own module, as a user's `go install` builds it
+	if err := command(filepath.Dir(wd), "go", "build", "-o", jetsimBin, "./cmd/jetsim"); err != nil {
 		return 0, err
 	}
 	return m.Run(), nil

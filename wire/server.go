@@ -43,6 +43,7 @@ type Server struct {
 	refusing time.Time // InProcessConn fails until then
 	refuseOn bool      // InProcessConn fails until RefuseConnections(0)
 	closed   bool
+	lns      []net.Listener // Listen's, closed by Close
 
 	wg sync.WaitGroup // every goroutine the server started
 }
@@ -64,19 +65,32 @@ func New(b Backend) *Server {
 // refuses connections (RefuseConnections) or after Close, it returns the
 // error nats-server's InProcessConn returns when it cannot serve.
 func (s *Server) InProcessConn() (net.Conn, error) {
+	srv, cli := net.Pipe()
+	if err := s.serve(srv, nil); err != nil {
+		_ = srv.Close()
+		_ = cli.Close()
+		return nil, err
+	}
+	return cli, nil
+}
+
+// serve registers nc as a client connection that came in through d (nil
+// for InProcessConn) and starts serving it, or fails with errRefused while
+// the server refuses connections or after Close.
+func (s *Server) serve(nc net.Conn, d *door) error {
 	s.mu.Lock()
 	if s.closed || s.refuseOn || time.Now().Before(s.refusing) {
 		s.mu.Unlock()
-		return nil, errRefused
+		return errRefused
 	}
-	srv, cli := net.Pipe()
 	s.lastCID++
-	c := newConn(s, srv, s.lastCID)
+	c := newConn(s, nc, s.lastCID)
+	c.door = d
 	s.conns[c] = struct{}{}
 	s.wg.Add(2)
 	s.mu.Unlock()
 	c.start()
-	return cli, nil
+	return nil
 }
 
 // RefuseConnections makes InProcessConn fail for the duration d, as a
@@ -104,13 +118,14 @@ func (s *Server) DropConnections() {
 	}
 }
 
-// Close closes every connection, refuses new ones and waits for every
+// Close closes the listeners and every connection, refuses new ones and waits for every
 // goroutine the server started to end. It returns nil; calling it again
 // does nothing.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
+	s.closeListeners()
 	s.DropConnections()
 	s.wg.Wait()
 	return nil
