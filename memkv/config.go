@@ -11,16 +11,7 @@ import (
 
 	"github.com/jetsim/jetsim/stream"
 	"github.com/jetsim/jetsim/subject"
-)
-
-// Server identity reported in bucket metadata, as nats-server v2.15.3 sets
-// it (server/jetstream_versioning.go).
-const (
-	serverVersion  = "2.15.3"
-	serverAPILevel = "5"
-	metaVersion    = "_nats.ver"
-	metaLevel      = "_nats.level"
-	metaReqLevel   = "_nats.req.level"
+	"github.com/jetsim/jetsim/wire"
 )
 
 // errNoMirrors is returned for configs memkv cannot serve faithfully.
@@ -89,23 +80,9 @@ func prepareConfig(cfg jetstream.KeyValueConfig) (jetstream.StreamConfig, error)
 		scfg.AllowMsgTTL = true
 		scfg.SubjectDeleteMarkerTTL = cfg.LimitMarkerTTL
 	}
-	// The server's normalisation of what the client sent.
-	if scfg.MaxBytes < -1 {
-		scfg.MaxBytes = -1
-	}
-	if scfg.MaxMsgSize < -1 {
-		scfg.MaxMsgSize = -1
-	}
-	if scfg.Metadata == nil {
-		scfg.Metadata = make(map[string]string)
-	}
-	delete(scfg.Metadata, metaVersion)
-	delete(scfg.Metadata, metaLevel)
-	scfg.Metadata[metaReqLevel] = "0"
-	if scfg.AllowMsgTTL {
-		scfg.Metadata[metaReqLevel] = "1"
-	}
-	return scfg, nil
+	// The server's normalisation of what the client sent, the same that a
+	// create over the wire gets.
+	return wire.StreamDefaults(scfg)
 }
 
 // streamConfig is the engine's view of a prepared config, after the

@@ -32,18 +32,18 @@ type consumerCreateRequest struct {
 // JSApiConsumerCreateResponse (server/consumer.go: ConsumerInfo).
 type consumerInfoResponse struct {
 	apiResponse
-	Stream         string               `json:"stream_name,omitempty"`
-	Name           string               `json:"name,omitempty"`
-	Created        *time.Time           `json:"created,omitempty"`
-	Config         *nats.ConsumerConfig `json:"config,omitempty"`
-	Delivered      *nats.SequenceInfo   `json:"delivered,omitempty"`
-	AckFloor       *nats.SequenceInfo   `json:"ack_floor,omitempty"`
-	NumAckPending  int                  `json:"num_ack_pending"`
-	NumRedelivered int                  `json:"num_redelivered"`
-	NumWaiting     int                  `json:"num_waiting"`
-	NumPending     uint64               `json:"num_pending"`
-	PushBound      bool                 `json:"push_bound,omitempty"`
-	TimeStamp      *time.Time           `json:"ts,omitempty"`
+	Stream         string              `json:"stream_name,omitempty"`
+	Name           string              `json:"name,omitempty"`
+	Created        *time.Time          `json:"created,omitempty"`
+	Config         *consumerConfigJSON `json:"config,omitempty"`
+	Delivered      *nats.SequenceInfo  `json:"delivered,omitempty"`
+	AckFloor       *nats.SequenceInfo  `json:"ack_floor,omitempty"`
+	NumAckPending  int                 `json:"num_ack_pending"`
+	NumRedelivered int                 `json:"num_redelivered"`
+	NumWaiting     int                 `json:"num_waiting"`
+	NumPending     uint64              `json:"num_pending"`
+	PushBound      bool                `json:"push_bound,omitempty"`
+	TimeStamp      *time.Time          `json:"ts,omitempty"`
 }
 
 // defaultInactive is the inactive threshold of an ephemeral consumer

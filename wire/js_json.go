@@ -3,6 +3,7 @@ package wire
 import (
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -110,4 +111,41 @@ func infoJSON(info *jetstream.StreamInfo, leader string) *streamInfoJSON {
 		out.Cluster = &clusterJSON{Leader: leader}
 	}
 	return out
+}
+
+// consumerConfigJSON is server/consumer.go: ConsumerConfig, the fields of
+// the push consumers jetsim serves, in the server's order (nats.go's
+// type puts idle_heartbeat before deliver_subject).
+type consumerConfigJSON struct {
+	Durable           string             `json:"durable_name,omitempty"`
+	Name              string             `json:"name,omitempty"`
+	Description       string             `json:"description,omitempty"`
+	DeliverPolicy     nats.DeliverPolicy `json:"deliver_policy"`
+	OptStartSeq       uint64             `json:"opt_start_seq,omitempty"`
+	AckPolicy         nats.AckPolicy     `json:"ack_policy"`
+	AckWait           time.Duration      `json:"ack_wait,omitempty"`
+	MaxDeliver        int                `json:"max_deliver,omitempty"`
+	FilterSubject     string             `json:"filter_subject,omitempty"`
+	FilterSubjects    []string           `json:"filter_subjects,omitempty"`
+	ReplayPolicy      nats.ReplayPolicy  `json:"replay_policy"`
+	MaxAckPending     int                `json:"max_ack_pending,omitempty"`
+	FlowControl       bool               `json:"flow_control,omitempty"`
+	HeadersOnly       bool               `json:"headers_only,omitempty"`
+	DeliverSubject    string             `json:"deliver_subject,omitempty"`
+	Heartbeat         time.Duration      `json:"idle_heartbeat,omitempty"`
+	InactiveThreshold time.Duration      `json:"inactive_threshold,omitempty"`
+	Replicas          int                `json:"num_replicas"`
+	MemoryStorage     bool               `json:"mem_storage,omitempty"`
+	Metadata          map[string]string  `json:"metadata,omitempty"`
+}
+
+func consumerConfigOf(c *nats.ConsumerConfig) *consumerConfigJSON {
+	return &consumerConfigJSON{
+		Durable: c.Durable, Name: c.Name, Description: c.Description, DeliverPolicy: c.DeliverPolicy,
+		OptStartSeq: c.OptStartSeq, AckPolicy: c.AckPolicy, AckWait: c.AckWait, MaxDeliver: c.MaxDeliver,
+		FilterSubject: c.FilterSubject, FilterSubjects: c.FilterSubjects, ReplayPolicy: c.ReplayPolicy,
+		MaxAckPending: c.MaxAckPending, FlowControl: c.FlowControl, HeadersOnly: c.HeadersOnly,
+		DeliverSubject: c.DeliverSubject, Heartbeat: c.Heartbeat, InactiveThreshold: c.InactiveThreshold,
+		Replicas: c.Replicas, MemoryStorage: c.MemoryStorage, Metadata: c.Metadata,
+	}
 }

@@ -322,10 +322,9 @@ func (c *pushConsumer) info(pending uint64, now time.Time) *consumerInfoResponse
 		delivered.Last = &last
 	}
 	c.mu.Unlock()
-	cfg := c.cfg
 	created, ts := c.created, now.UTC()
 	return &consumerInfoResponse{
-		Stream: c.key.stream, Name: c.key.name, Created: &created, Config: &cfg,
+		Stream: c.key.stream, Name: c.key.name, Created: &created, Config: consumerConfigOf(&c.cfg),
 		Delivered: &delivered, AckFloor: &ackFloor, NumPending: pending,
 		PushBound: c.js.s.hasInterest(c.deliver), TimeStamp: &ts,
 	}
