@@ -68,10 +68,9 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		opts = append(opts, wire.WithToken(c.token))
 	case c.user != "":
 		opts = append(opts, wire.WithUserPassword(c.user, c.pass))
-	default:
-		if !loopback(c.host) {
-			fmt.Fprintf(stderr, "jetsim: warning: listening on %s with no authentication: anyone who can reach it can read and change every bucket (use --user/--pass or --auth)\n", c.host)
-		}
+	}
+	if w := warning(c); w != "" {
+		fmt.Fprintln(stderr, w)
 	}
 	kvm := memkv.New()
 	defer kvm.Close()
@@ -83,6 +82,15 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	fmt.Fprintf(stdout, "jetsim listening on %s\n", url)
 	<-stop
 	return 0
+}
+
+// warning returns what to tell someone who serves every bucket, unguarded,
+// beyond this machine, or "".
+func warning(c config) string {
+	if c.user != "" || c.token != "" || loopback(c.host) {
+		return ""
+	}
+	return fmt.Sprintf("jetsim: warning: listening on %s with no authentication: anyone who can reach it can read and change every bucket (use --user/--pass or --auth)", c.host)
 }
 
 // loopback reports whether host only takes connections from this machine.
