@@ -3,6 +3,8 @@ package clients
 import (
 	"testing"
 
+	"github.com/nats-io/nats-server/v2/server"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -10,8 +12,15 @@ import (
 // requires the two masked transcripts to be equal.
 func compare(t *testing.T, session func(t *testing.T, tg target) string) {
 	t.Helper()
-	ref := startReference(t)
-	sim := startSimulator(t)
+	compareWith(t, nil, nil, session)
+}
+
+// compareWith is compare with nats-server's options set by refOpts and jetsim's command line
+// extended by simArgs, which must ask for the same thing.
+func compareWith(t *testing.T, refOpts func(*server.Options), simArgs []string, session func(t *testing.T, tg target) string) {
+	t.Helper()
+	ref := startReference(t, refOpts)
+	sim := startSimulator(t, simArgs...)
 	want := mask(ref, session(t, ref))
 	got := mask(sim, session(t, sim))
 	if testing.Verbose() {
@@ -22,9 +31,9 @@ func compare(t *testing.T, session func(t *testing.T, tg target) string) {
 
 // startSimulator starts jetsim, or, while cmd/jetsim is not built, a second nats-server, so the
 // harness itself can be checked reference against reference.
-func startSimulator(t *testing.T) target {
+func startSimulator(t *testing.T, args ...string) target {
 	if jetsimBin == "" {
-		return startReference(t)
+		return startReference(t, nil)
 	}
-	return startJetsim(t)
+	return startJetsim(t, args...)
 }

@@ -25,17 +25,21 @@ type target struct {
 }
 
 // startReference starts an embedded nats-server with JetStream listening on a free port of
-// 127.0.0.1; it stops with the test.
-func startReference(t *testing.T) target {
+// 127.0.0.1, with opts applied to its options when not nil; it stops with the test.
+func startReference(t *testing.T, opts func(*server.Options)) target {
 	t.Helper()
-	s, err := server.NewServer(&server.Options{
+	o := &server.Options{
 		Host:      "127.0.0.1",
 		Port:      -1,
 		JetStream: true,
 		StoreDir:  t.TempDir(),
 		NoLog:     true,
 		NoSigs:    true,
-	})
+	}
+	if opts != nil {
+		opts(o)
+	}
+	s, err := server.NewServer(o)
 	require.NoError(t, err)
 	go s.Start()
 	require.True(t, s.ReadyForConnections(10*time.Second), "nats-server did not start")
@@ -43,7 +47,7 @@ func startReference(t *testing.T) target {
 		s.Shutdown()
 		s.WaitForShutdown()
 	})
-	return newTarget(t, "nats-server", s.ClientURL())
+	return newTarget(t, "nats-server", s.ClientURL(), o)
 }
 
 // jetsimURL is how cmd/jetsim announces where it listens.
@@ -82,16 +86,40 @@ func startJetsim(t *testing.T, args ...string) target {
 	select {
 	case u, ok := <-found:
 		require.True(t, ok, "jetsim printed no URL; stderr: %s", stderr.String())
-		return newTarget(t, "jetsim", u)
+		return newTarget(t, "jetsim", u, options(args))
 	case <-time.After(20 * time.Second):
 		t.Fatalf("jetsim printed no URL within 20s; stderr: %s", stderr.String())
 	}
 	return target{}
 }
 
-// newTarget connects once to learn the server's name and id, which outputs mask.
-func newTarget(t *testing.T, name, url string, opts ...nats.Option) target {
+// options returns the server options that jetsim's args ask for (the credentials).
+func options(args []string) *server.Options {
+	o := &server.Options{}
+	for i := 0; i+1 < len(args); i += 2 {
+		switch args[i] {
+		case "--user":
+			o.Username = args[i+1]
+		case "--pass":
+			o.Password = args[i+1]
+		case "--auth":
+			o.Authorization = args[i+1]
+		}
+	}
+	return o
+}
+
+// newTarget connects once, with the credentials of o, to learn the server's name and id, which
+// outputs mask.
+func newTarget(t *testing.T, name, url string, o *server.Options) target {
 	t.Helper()
+	var opts []nats.Option
+	if o.Username != "" {
+		opts = append(opts, nats.UserInfo(o.Username, o.Password))
+	}
+	if o.Authorization != "" {
+		opts = append(opts, nats.Token(o.Authorization))
+	}
 	nc, err := nats.Connect(url, opts...)
 	require.NoError(t, err, "connect to %s at %s", name, url)
 	defer nc.Close()
