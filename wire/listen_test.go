@@ -46,9 +46,15 @@ func realTCP(t testing.TB, opts func(*server.Options)) (*server.Server, dialer) 
 func wireTCP(t testing.TB, opts ...ListenOption) (*Server, dialer) {
 	t.Helper()
 	s := wireServer(t)
+	return s, listen(t, s, opts...)
+}
+
+// listen makes s listen on a free port of 127.0.0.1.
+func listen(t testing.TB, s *Server, opts ...ListenOption) dialer {
+	t.Helper()
 	url, err := s.Listen("127.0.0.1:0", opts...)
 	require.NoError(t, err)
-	return s, dialer(url)
+	return dialer(url)
 }
 
 // tcpInfo masks what a listener's INFO says of its own and the client's
@@ -159,8 +165,9 @@ func TestListenAuthNatsGo(t *testing.T) {
 func TestListenSlowConsumer(t *testing.T) {
 	const limit = 1 << 20
 	_, real := realTCP(t, func(o *server.Options) { o.MaxPending = limit })
-	sim, simD := wireTCP(t)
-	sim.maxPending = limit
+	sim := wireServer(t)
+	sim.maxPending = limit // before Listen: a TCP accept is no happens-before edge for -race
+	simD := listen(t, sim)
 	for _, d := range []dialer{real, simD} {
 		slow, _ := dialRaw(t, d)
 		slow.send(quiet + "SUB x 1\r\nPING\r\n")
@@ -192,6 +199,38 @@ func TestListenSlowConsumer(t *testing.T) {
 		n, err := io.Copy(io.Discard, slow.r)
 		require.NoError(t, err, "%s: the slow consumer was not closed", d)
 		require.Less(t, n, int64(published*(64<<10)), "%s: everything was delivered", d)
+	}
+}
+
+// TestListenWriteDeadline: a TCP subscriber that stops reading while its
+// pending bytes stay under the limit is cut off when one write to it takes
+// longer than the write deadline (both servers set to 300 ms), without
+// -ERR; the publisher never blocks.
+func TestListenWriteDeadline(t *testing.T) {
+	require.Equal(t, server.DEFAULT_FLUSH_DEADLINE, writeDeadline, "the default is nats-server's")
+	const deadline = 300 * time.Millisecond
+	_, real := realTCP(t, func(o *server.Options) { o.WriteDeadline = deadline })
+	sim := wireServer(t)
+	sim.writeDeadline = deadline
+	simD := listen(t, sim)
+	for _, d := range []dialer{real, simD} {
+		slow, _ := dialRaw(t, d)
+		slow.send(quiet + "SUB x 1\r\nPING\r\n")
+		slow.expect("PONG\r\n")
+		nc, err := nats.Connect(string(d))
+		require.NoError(t, err)
+		// 24 MiB: more than both ends' socket buffers, less than the
+		// 64 MiB pending limit
+		for range 384 {
+			require.NoError(t, nc.Publish("x", make([]byte, 64<<10)))
+		}
+		require.NoError(t, nc.Flush())
+		nc.Close()
+		time.Sleep(2 * deadline) // the slow client reads nothing meanwhile
+		_ = slow.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+		n, err := io.Copy(io.Discard, slow.r)
+		require.NoError(t, err, "%s: the slow consumer was not closed", d)
+		require.Less(t, n, int64(384*(64<<10)), "%s: everything was delivered", d)
 	}
 }
 

@@ -11,10 +11,11 @@ import (
 // Defaults of nats-server v2.15.3 (server/const.go) that a client can see.
 const (
 	version        = "2.15.3"
-	maxPayload     = 1 << 20  // MAX_PAYLOAD_SIZE
-	maxControlLine = 4096     // MAX_CONTROL_LINE_SIZE
-	maxPending     = 64 << 20 // MAX_PENDING_SIZE: beyond it a client is a slow consumer
-	jsAPILevel     = 5        // server/jetstream_versioning.go: JSApiLevel, sent as api_lvl
+	maxPayload     = 1 << 20          // MAX_PAYLOAD_SIZE
+	maxControlLine = 4096             // MAX_CONTROL_LINE_SIZE
+	maxPending     = 64 << 20         // MAX_PENDING_SIZE: beyond it a client is a slow consumer
+	writeDeadline  = 10 * time.Second // DEFAULT_FLUSH_DEADLINE: a longer write makes a slow consumer
+	jsAPILevel     = 5                // server/jetstream_versioning.go: JSApiLevel, sent as api_lvl
 )
 
 // Server is an in-memory NATS server: it speaks the client protocol of
@@ -36,6 +37,9 @@ type Server struct {
 	// maxPending is the outbound bytes beyond which a client is a slow
 	// consumer: maxPending unless a test lowers it.
 	maxPending int
+	// writeDeadline bounds one write to a client, beyond which it is a
+	// slow consumer: writeDeadline unless a test lowers it.
+	writeDeadline time.Duration
 
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
@@ -51,7 +55,7 @@ type Server struct {
 // New returns a server over the engine b. b may be nil: then the server
 // speaks core NATS only and INFO does not announce JetStream.
 func New(b Backend) *Server {
-	s := &Server{b: b, id: newServerID(), conns: make(map[*conn]struct{}), maxPending: maxPending}
+	s := &Server{b: b, id: newServerID(), conns: make(map[*conn]struct{}), maxPending: maxPending, writeDeadline: writeDeadline}
 	if b != nil {
 		s.startJetStream()
 	}
