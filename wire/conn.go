@@ -33,8 +33,10 @@ type connectOpts struct {
 var defaultOpts = connectOpts{Verbose: true, Pedantic: true, Echo: true}
 
 // info is the INFO a client receives, with nats-server's field names and
-// order (server/server.go: Info); the fields a TCP listener, TLS, auth or a
-// cluster would add are absent, as for nats-server's in-process clients.
+// order (server/server.go: Info). An in-process client gets none of the
+// fields a listener adds, as nats-server's in-process clients do; a
+// listener's client gets its host, port, auth_required and client_ip (TLS
+// and cluster fields are never sent).
 type info struct {
 	ID            string `json:"server_id"`
 	Name          string `json:"server_name"`
