@@ -70,6 +70,8 @@ type conn struct {
 	connected     bool // a CONNECT was received
 	firstPongSent bool
 	bufs          matchBufs
+	msg           Msg               // the message being routed
+	subjects      map[string]string // recent subjects published to
 
 	headers atomic.Bool // the client reads HMSG; read by publishers
 
@@ -83,7 +85,10 @@ type conn struct {
 }
 
 func newConn(s *Server, nc net.Conn, cid uint64) *conn {
-	return &conn{s: s, nc: nc, cid: cid, opts: defaultOpts, subs: make(map[string]*sub), kick: make(chan struct{}, 1)}
+	return &conn{
+		s: s, nc: nc, cid: cid, opts: defaultOpts,
+		subjects: make(map[string]string), subs: make(map[string]*sub), kick: make(chan struct{}, 1),
+	}
 }
 
 // start sends INFO and starts the read loop and the writer; the server
@@ -373,14 +378,39 @@ func (c *conn) processMsg(pa *pubArg, msg []byte) error {
 	if c.opts.Verbose {
 		c.sendProto(okProto)
 	}
-	m := Msg{Subject: string(pa.subject), Reply: string(pa.reply), Data: msg}
+	// The Msg is the connection's own, reused: it is only valid during
+	// the routing.
+	m := &c.msg
+	*m = Msg{Subject: c.subject(pa.subject), Data: msg}
+	if len(pa.reply) > 0 {
+		m.Reply = string(pa.reply)
+	}
 	if pa.hdr > 0 {
 		m.Header, m.Data = msg[:pa.hdr:pa.hdr], msg[pa.hdr:]
 	}
-	if !c.s.route(&m, c, &c.bufs) && m.Reply != "" && c.opts.NoResponders {
-		c.s.noResponders(c, &m, &c.bufs)
+	if !c.s.route(m, c, &c.bufs) && m.Reply != "" && c.opts.NoResponders {
+		c.s.noResponders(c, m, &c.bufs)
 	}
+	*m = Msg{}
 	return nil
+}
+
+// subjectCacheSize bounds the subjects a connection keeps as strings.
+const subjectCacheSize = 256
+
+// subject returns b as a string, from the connection's cache of the
+// subjects it published to lately: a client mostly publishes to a few
+// subjects, and this saves their allocation per message.
+func (c *conn) subject(b []byte) string {
+	if s, ok := c.subjects[string(b)]; ok {
+		return s
+	}
+	if len(c.subjects) >= subjectCacheSize {
+		clear(c.subjects)
+	}
+	s := string(b)
+	c.subjects[s] = s
+	return s
 }
 
 // reservedReply reports whether a client may not use r as a reply subject:

@@ -3,8 +3,10 @@ package wire
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -61,9 +63,10 @@ func connect(t testing.TB, p provider, opts ...nats.Option) *nats.Conn {
 // rawConn is a byte-level client, as nats-server's test/test.go drives the
 // server: send protocol text, read what comes back.
 type rawConn struct {
-	t  testing.TB
-	nc net.Conn
-	r  *bufio.Reader
+	t   testing.TB
+	nc  net.Conn
+	r   *bufio.Reader
+	out chan string
 }
 
 // dialRaw opens a raw connection to p and reads the server's INFO, which
@@ -72,25 +75,27 @@ func dialRaw(t testing.TB, p provider) (*rawConn, string) {
 	t.Helper()
 	nc, err := p.InProcessConn()
 	require.NoError(t, err)
-	t.Cleanup(func() { nc.Close() })
-	c := &rawConn{t: t, nc: nc, r: bufio.NewReaderSize(nc, 1<<16)}
-	return c, c.line()
-}
-
-// send writes s from another goroutine, so that a server that answers
-// before it has read everything (as over a pipe it must) cannot deadlock
-// the test; a write to a connection the server closed is ignored.
-func (c *rawConn) send(s string) {
+	c := &rawConn{t: t, nc: nc, r: bufio.NewReaderSize(nc, 1<<16), out: make(chan string, 64)}
+	// Writes happen in order on their own goroutine, so that a server that
+	// answers before it has read everything (as over a pipe it must)
+	// cannot deadlock the test; a write to a closed connection is ignored.
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_, _ = c.nc.Write([]byte(s))
+		for s := range c.out {
+			_, _ = nc.Write([]byte(s))
+		}
 	}()
-	c.t.Cleanup(func() {
-		c.nc.Close()
+	t.Cleanup(func() {
+		nc.Close()
+		close(c.out)
 		<-done
 	})
+	return c, c.line()
 }
+
+// send queues s to be written.
+func (c *rawConn) send(s string) { c.out <- s }
 
 // line reads one protocol line, with its CRLF.
 func (c *rawConn) line() string {
@@ -99,6 +104,17 @@ func (c *rawConn) line() string {
 	s, err := c.r.ReadString('\n')
 	require.NoError(c.t, err, "read after %q", s)
 	return s
+}
+
+// payload reads a message's payload of the given size, with its CRLF.
+func (c *rawConn) payload(size string) string {
+	c.t.Helper()
+	n, err := strconv.Atoi(size)
+	require.NoError(c.t, err)
+	buf := make([]byte, n+2)
+	_, err = io.ReadFull(c.r, buf)
+	require.NoError(c.t, err)
+	return string(buf)
 }
 
 // expect reads one line and checks it against the regular expression re.

@@ -142,13 +142,19 @@ func (p *parser) parse(buf []byte, h handler) error {
 			p.state, p.as, p.drop = stArg, i, 0
 			fallthrough
 		case stArg:
+			// A '\r' anywhere in the line drops the line's last byte
+			// before the '\n', as in nats-server; the split path keeps
+			// every byte so that it drops the same one.
 			switch b {
 			case '\r':
 				p.drop = 1
+				if p.argBuf != nil {
+					p.argBuf = append(p.argBuf, b)
+				}
 			case '\n':
 				arg := p.argBuf
 				if arg != nil {
-					p.argBuf = nil
+					arg, p.argBuf = arg[:len(arg)-p.drop], nil
 				} else {
 					arg = buf[p.as : i-p.drop]
 				}
@@ -215,7 +221,7 @@ func (p *parser) parse(buf []byte, h handler) error {
 	}
 	if p.state == stArg {
 		if p.argBuf == nil {
-			p.argBuf = append(make([]byte, 0, 128), buf[p.as:len(buf)-p.drop]...)
+			p.argBuf = append(make([]byte, 0, 128), buf[p.as:]...)
 		}
 		if len(p.argBuf) > maxControlLine {
 			h.sendErr(errMaxControlLine)
@@ -312,12 +318,15 @@ func (p *parser) pubArgs(arg []byte, hpub bool) error {
 // startMsgBuf starts gathering a payload across reads.
 func (p *parser) startMsgBuf() {
 	p.keepPubArg()
+	const keep = 64 << 10 // a larger buffer is not kept for the next message
 	if want := p.pa.size + 2; cap(p.msgStore) >= want {
 		p.msgBuf = p.msgStore[:0]
 	} else {
-		p.msgBuf = make([]byte, 0, want)
-		if want <= 64<<10 {
-			p.msgStore = p.msgBuf // reused; a larger one is not kept
+		// The size is the client's word: the buffer grows as the bytes
+		// arrive rather than on the promise.
+		p.msgBuf = make([]byte, 0, min(want, keep))
+		if want <= keep {
+			p.msgStore = p.msgBuf
 		}
 	}
 }

@@ -103,3 +103,33 @@ func TestRawProtocol(t *testing.T) {
 		})
 	}
 }
+
+// TestRawTwoClients runs exchanges between two raw clients on both
+// servers: a header message to a client that did not announce headers
+// arrives as MSG with the payload alone, and a publisher's no-responders
+// status does not go to another client's subscription on the reply.
+func TestRawTwoClients(t *testing.T) {
+	cases := []struct{ name, sub, pub string }{
+		{"headers stripped for a client without them", quiet + "SUB foo 1\r\n", nrConnect + "HPUB foo 22 24\r\nNATS/1.0\r\nA: b\r\n\r\n\r\nhi\r\n"},
+		{"headers kept for a client with them", nrConnect + "SUB foo 1\r\n", nrConnect + "HPUB foo 22 24\r\nNATS/1.0\r\nA: b\r\n\r\n\r\nhi\r\n"},
+		{"no responders only to the requester", nrConnect + "SUB r.* 1\r\n", nrConnect + "PUB nobody r.1 1\r\nx\r\n"},
+		{"a reply to another client", nrConnect + "SUB svc 1\r\n", nrConnect + "SUB r.* 7\r\nPUB svc r.1 1\r\nx\r\n"},
+	}
+	real, ours := realServer(t), wireServer(t)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			run := func(p provider) []string {
+				a, _ := dialRaw(t, p)
+				b, _ := dialRaw(t, p)
+				a.send(tc.sub + "PING\r\n")
+				a.expect("PONG\r\n")
+				b.send(tc.pub + "PING\r\n")
+				tb := b.transcript(1)
+				a.send("PING\r\n")
+				return append(tb, a.transcript(1)...)
+			}
+			want := run(real)
+			require.Equal(t, want, run(ours))
+		})
+	}
+}

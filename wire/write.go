@@ -151,7 +151,7 @@ func (c *conn) writeLoop() {
 		c.mu.Lock()
 		c.pending -= len(buf)
 		c.mu.Unlock()
-		if cap(buf) > 1<<20 {
+		if cap(buf) > 4<<20 {
 			buf = nil // do not keep a burst's buffer for the connection's life
 		}
 	}
