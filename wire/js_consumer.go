@@ -125,7 +125,9 @@ func (js *jetStream) consumerCreate(r *request) (any, error) {
 	// The server's figures for the consumer's start (server/consumer.go:
 	// selectStartingSeqNo), read before the consumer takes its own view.
 	start := startSeq(e, cfg, filters)
-	sc, err := e.Stream.NewConsumer(stream.ConsumerConfig{FilterSubjects: filters, DeliverPolicy: policy, OptStartSeq: cfg.OptStartSeq, HeadersOnly: cfg.HeadersOnly})
+	// Headers-only is applied at delivery, where the payload's size is
+	// still known (push.go: headersOnly).
+	sc, err := e.Stream.NewConsumer(stream.ConsumerConfig{FilterSubjects: filters, DeliverPolicy: policy, OptStartSeq: cfg.OptStartSeq})
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +141,13 @@ func (js *jetStream) consumerCreate(r *request) (any, error) {
 	cfg.Metadata = map[string]string{metaReqLevel: "0", metaLevel: "5", metaVersion: ServerVersion}
 	c := newPushConsumer(js, key, e.Stream, sc, cfg, start, js.b.Clock().Now().UTC())
 	js.mu.Lock()
+	if js.stopped {
+		js.mu.Unlock()
+		sc.Close()
+		return nil, errStreamNotFound
+	}
 	js.consumers[key] = c
+	js.wg.Add(1)
 	js.mu.Unlock()
 	r.after = c.begin
 	return c.info(sc.InitialPending(), js.now()), nil

@@ -33,6 +33,8 @@ type jetStream struct {
 
 	mu        sync.Mutex
 	consumers map[consumerKey]*pushConsumer // guarded by mu
+	stopped   bool                          // guarded by mu: the server closed
+	wg        sync.WaitGroup                // the consumers' goroutines
 
 	total, errs atomic.Int64 // the account info's api.total and api.errors
 }
@@ -98,11 +100,9 @@ var apiTable = []apiEntry{
 }
 
 // startJetStream registers the API's subscriptions, the flow-control
-// replies and the capture of published messages into streams. The layer
-// starts no goroutine: requests run on the publisher's goroutine, push
-// consumers deliver on the goroutines that store, answer flow control or
-// fire their heartbeat timers, and a consumer whose client is gone deletes
-// itself (see push.go), so Server.Close has nothing of it to wait for.
+// replies and the capture of published messages into streams. Requests run
+// on the publisher's goroutine; each push consumer has one goroutine (see
+// push.go), which Server.Close ends through stopJS.
 func (s *Server) startJetStream() {
 	js := &jetStream{s: s, b: s.b, consumers: make(map[consumerKey]*pushConsumer)}
 	for i := range apiTable {
@@ -115,6 +115,21 @@ func (s *Server) startJetStream() {
 	// timeout for the client, not "no responders".
 	s.subscribeInternal("$JS.API.>", func(*Msg) {})
 	s.capture = js.capture
+	s.stopJS = js.stop
+}
+
+// stop ends every push consumer and waits for their goroutines; consumers
+// are refused from then on.
+func (js *jetStream) stop() {
+	js.mu.Lock()
+	js.stopped = true
+	all := js.consumers
+	js.consumers = make(map[consumerKey]*pushConsumer)
+	js.mu.Unlock()
+	for _, c := range all {
+		c.stop()
+	}
+	js.wg.Wait()
 }
 
 // apiResponse starts every JSON reply (server/jetstream_api.go: ApiResponse).

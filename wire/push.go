@@ -18,11 +18,13 @@ import (
 // server's flow control, with idle heartbeats (server/consumer.go:
 // deliverMsg, needFlowControl, processFlowControl, sendIdleHeartbeat).
 //
-// It owns no goroutine. Messages go out on the goroutine that makes them
-// deliverable: the writer that stores one (the stream.Consumer's notify
-// hook), the client whose flow-control answer opens the window, the
-// request that creates the consumer, or the heartbeat timer. Whoever finds
-// another delivering leaves a note and returns, so no writer ever waits.
+// Messages go out on the goroutine that makes them deliverable: the writer
+// that stores one (the stream.Consumer's notify hook, which a writer calls
+// when it wakes few consumers), the client whose flow-control answer opens
+// the window, the request that creates the consumer, the heartbeat timer,
+// or the consumer's own goroutine, which waits on Ready for the stores
+// that leave the work to it. Whoever finds another delivering leaves a
+// note and returns, so no writer ever waits.
 
 // Flow control window (server/consumer.go: JsFlowControlMaxPending and
 // setMaxPendingBytes): it starts at 1/16 of the limit and doubles with
@@ -52,7 +54,9 @@ type pushConsumer struct {
 	ackPre  string // "$JS.ACK.<stream>.<consumer>.1."
 	fcPre   string // "$JS.FC.<stream>.<consumer>."
 
-	want atomic.Bool // someone asked for a delivery round
+	want atomic.Bool   // someone asked for a delivery round
+	done chan struct{} // closed by stop
+	once sync.Once
 
 	mu     sync.Mutex // held by whoever delivers
 	closed bool
@@ -77,6 +81,7 @@ func newPushConsumer(js *jetStream, key consumerKey, st *stream.Stream, sc *stre
 		ackPre:  "$JS.ACK." + key.stream + "." + key.name + ".1.",
 		fcPre:   "$JS.FC." + key.stream + "." + key.name + ".",
 		sseq:    start - 1,
+		done:    make(chan struct{}),
 	}
 	if cfg.FlowControl {
 		c.maxpb = fcStart
@@ -92,15 +97,30 @@ func newPushConsumer(js *jetStream, key consumerKey, st *stream.Stream, sc *stre
 // testing/synctest bubble it is the bubble's time.
 var heartbeatClock stream.Clock = stream.SystemClock{}
 
-// begin starts delivery and the heartbeat timer, once the create reply is
-// out.
+// begin starts delivery, the consumer's goroutine and the heartbeat timer,
+// once the create reply is out. The goroutine is counted in js.wg when
+// the consumer is registered.
 func (c *pushConsumer) begin() {
 	c.mu.Lock()
 	if !c.closed {
 		c.schedule()
 	}
 	c.mu.Unlock()
+	go c.run()
 	c.kick()
+}
+
+// run delivers whenever a store signals Ready, until stop.
+func (c *pushConsumer) run() {
+	defer c.js.wg.Done()
+	for {
+		select {
+		case <-c.sc.Ready():
+			c.kick()
+		case <-c.done:
+			return
+		}
+	}
 }
 
 // tickEvery is the period of the heartbeat timer: the idle heartbeat, or
@@ -224,13 +244,17 @@ func (c *pushConsumer) send(d *stream.Delivery) {
 	b.WriteByte('.')
 	b.WriteString(strconv.FormatUint(d.Pending, 10))
 	reply := b.String()
-	c.js.s.publish(&Msg{Subject: m.Subject, Reply: reply, Header: m.Header, Data: m.Data, Deliver: c.deliver})
+	hdr, data := m.Header, m.Data
+	if c.cfg.HeadersOnly {
+		hdr, data = headersOnly(hdr, len(data)), nil
+	}
+	c.js.s.publish(&Msg{Subject: m.Subject, Reply: reply, Header: hdr, Data: data, Deliver: c.deliver})
 	c.sent = true
 	c.last = c.js.now()
 	if c.maxpb == 0 {
 		return
 	}
-	sz := len(c.deliver) + len(reply) + len(m.Header) + len(m.Data)
+	sz := len(c.deliver) + len(reply) + len(hdr) + len(data)
 	c.pbytes += sz
 	switch {
 	case c.fcid == "" && c.pbytes > c.maxpb/2:
@@ -240,6 +264,20 @@ func (c *pushConsumer) send(d *stream.Delivery) {
 	case c.fcid != "" && c.pbytes-c.fcsz >= c.maxpb:
 		c.fcsz += sz
 	}
+}
+
+// headersOnly is the header of a headers-only delivery: the stored one
+// with the payload's size added (server/consumer.go: convertToHeadersOnly).
+func headersOnly(hdr []byte, size int) []byte {
+	h := make([]byte, 0, len(hdr)+40)
+	if len(hdr) == 0 {
+		h = append(h, "NATS/1.0\r\n"...)
+	} else {
+		h = append(h, hdr[:len(hdr)-2]...)
+	}
+	h = append(h, "Nats-Msg-Size: "...)
+	h = strconv.AppendInt(h, int64(size), 10)
+	return append(h, "\r\n\r\n"...)
 }
 
 // fcToken is the 4 random characters ending a flow-control subject.
@@ -278,8 +316,9 @@ func (js *jetStream) flowControlReply(m *Msg) {
 	c.kick()
 }
 
-// stop ends the consumer.
+// stop ends the consumer and its goroutine.
 func (c *pushConsumer) stop() {
+	c.once.Do(func() { close(c.done) })
 	c.mu.Lock()
 	c.closed = true
 	if c.hb != nil {

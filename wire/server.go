@@ -31,6 +31,9 @@ type Server struct {
 	// stores a published message in the stream whose subjects match and
 	// reports whether one took it (see publish).
 	capture func(m *Msg) bool
+	// stopJS, set by the JetStream layer, ends its consumers' goroutines;
+	// Close calls it once the connections are gone.
+	stopJS func()
 
 	subs sublist
 
@@ -131,6 +134,9 @@ func (s *Server) Close() error {
 	s.mu.Unlock()
 	s.closeListeners()
 	s.DropConnections()
+	if s.stopJS != nil {
+		s.stopJS()
+	}
 	s.wg.Wait()
 	return nil
 }
