@@ -57,6 +57,37 @@ func TestNatsCLI(t *testing.T) {
 	})
 }
 
+// TestNatsCLIManage edits, compacts and reverts: stream updates, purges that keep markers, and
+// puts of an old revision; per-key TTLs with limit markers.
+func TestNatsCLIManage(t *testing.T) {
+	compare(t, func(t *testing.T, tg target) string {
+		c := newCLI(t, tg)
+		var out strings.Builder
+		for _, args := range [][]string{
+			{"kv", "add", "m", "--history", "5", "--storage", "memory"},
+			{"kv", "put", "m", "k", "1"},
+			{"kv", "put", "m", "k", "2"},
+			{"kv", "put", "m", "gone", "x"},
+			{"kv", "del", "m", "gone", "-f"},
+			{"kv", "revert", "m", "k", "1", "--force"},
+			{"kv", "history", "m", "k"},
+			{"kv", "revert", "m", "k", "99", "--force"},
+			{"kv", "edit", "m", "--history", "3", "--description", "edited", "--max-value-size", "64"},
+			{"kv", "edit", "m", "--history", "100"},
+			{"kv", "info", "m"},
+			{"kv", "compact", "m", "-f"},
+			{"kv", "ls", "m"},
+			{"kv", "info", "m"},
+			{"kv", "edit", "nope", "--history", "2"},
+			{"kv", "add", "t", "--storage", "memory", "--marker-ttl", "1m"},
+			{"kv", "info", "t"},
+		} {
+			out.WriteString(c.run(args...))
+		}
+		return out.String()
+	})
+}
+
 // TestNatsCLIWatch watches a bucket: the latest value of each key, then a live update.
 func TestNatsCLIWatch(t *testing.T) {
 	compare(t, func(t *testing.T, tg target) string {
