@@ -85,11 +85,14 @@ func startJetsim(t *testing.T, args ...string) target {
 	}()
 	select {
 	case u, ok := <-found:
-		require.True(t, ok, "jetsim printed no URL; stderr: %s", stderr.String())
-		return newTarget(t, "jetsim", u, options(args))
+		if ok {
+			return newTarget(t, "jetsim", u, options(args))
+		}
 	case <-time.After(20 * time.Second):
-		t.Fatalf("jetsim printed no URL within 20s; stderr: %s", stderr.String())
 	}
+	cancel()
+	_ = cmd.Wait() // stderr is complete once Wait returns
+	t.Fatalf("jetsim %v printed no URL; stderr: %s", args, stderr.String())
 	return target{}
 }
 
