@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,20 @@ import (
 	"github.com/jetsim/jetsim/memkv"
 	"github.com/jetsim/jetsim/wire"
 )
+
+const usage = `Usage: jetsim [-a host] [-p port] [--user user --pass password | --auth token]
+
+  -a, --addr, --net host  bind to host address (default 127.0.0.1)
+  -p, --port port         use port for clients, 0 or -1 for any free port (default 4222)
+      --user user         user required for connections
+      --pass password     password required for connections
+      --auth token        authorization token required for connections
+
+jetsim serves an in-memory JetStream Key/Value store; nothing is kept after it stops.
+`
+
+// errReported is a command line error already printed.
+var errReported = errors.New("bad command line")
 
 // config is what the command line asks for.
 type config struct {
@@ -24,6 +39,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("jetsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	for _, name := range []string{"a", "addr", "net"} {
 		fs.StringVar(&c.host, name, "127.0.0.1", "bind to host address")
 	}
@@ -34,7 +50,10 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.pass, "pass", "", "password required for connections")
 	fs.StringVar(&c.token, "auth", "", "authorization token required for connections")
 	if err := fs.Parse(args); err != nil {
-		return c, err
+		if err == flag.ErrHelp {
+			return c, err
+		}
+		return c, errReported // the flag package printed it, with the usage
 	}
 	switch {
 	case fs.NArg() > 0:
@@ -59,7 +78,9 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "jetsim:", err)
+		if err != errReported {
+			fmt.Fprintln(stderr, "jetsim:", err)
+		}
 		return 2
 	}
 	var opts []wire.ListenOption

@@ -31,7 +31,7 @@ func TestParse(t *testing.T) {
 		{name: "password alone", args: []string{"--pass", "p"}, err: "--pass needs --user"},
 		{name: "bad port", args: []string{"-p", "70000"}, err: "invalid port 70000"},
 		{name: "stray argument", args: []string{"serve"}, err: `unexpected argument "serve"`},
-		{name: "unknown flag", args: []string{"--js"}, err: "flag provided but not defined: -js"},
+		{name: "unknown flag", args: []string{"--js"}, err: "bad command line"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := parse(tc.args, io.Discard)
@@ -96,4 +96,12 @@ func TestRunBadFlags(t *testing.T) {
 	var stderr strings.Builder
 	require.Equal(t, 2, run([]string{"--auth", "t", "--user", "u"}, io.Discard, &stderr, nil))
 	require.Contains(t, stderr.String(), "jetsim: --auth and --user/--pass exclude each other")
+
+	stderr.Reset()
+	require.Equal(t, 2, run([]string{"--js"}, io.Discard, &stderr, nil))
+	require.Equal(t, "flag provided but not defined: -js\n"+usage, stderr.String())
+
+	stderr.Reset()
+	require.Equal(t, 0, run([]string{"-h"}, io.Discard, &stderr, nil))
+	require.Equal(t, usage, stderr.String())
 }
