@@ -293,8 +293,9 @@ func expectPast(c *rawConn, re string) {
 }
 
 // TestListenCloseAndDrop: DropConnections drops TCP clients, which
-// reconnect through the listener; Close closes the listener (a dial is
-// refused) and leaves no goroutine.
+// reconnect through the listener; RefuseConnections turns new TCP clients
+// away; Close closes the listener (a dial is refused) and leaves no
+// goroutine.
 func TestListenCloseAndDrop(t *testing.T) {
 	s := New(nil)
 	url, err := s.Listen("127.0.0.1:0")
@@ -319,6 +320,14 @@ func TestListenCloseAndDrop(t *testing.T) {
 	m, err := sub.NextMsg(5 * time.Second)
 	require.NoError(t, err, "the subscription is back after the reconnect")
 	require.Equal(t, "after", string(m.Data))
+
+	s.RefuseConnections(-1)
+	_, err = nats.Connect(url, nats.NoReconnect())
+	require.Error(t, err, "a refusing server closes a new TCP client at once")
+	s.RefuseConnections(0)
+	nc2, err := nats.Connect(url)
+	require.NoError(t, err, "and takes it again once it accepts")
+	nc2.Close()
 
 	require.NoError(t, s.Close())
 	_, err = net.Dial("tcp", strings.TrimPrefix(url, "nats://"))
