@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -333,6 +334,10 @@ func TestListenCloseAndDrop(t *testing.T) {
 	_, err = net.Dial("tcp", strings.TrimPrefix(url, "nats://"))
 	require.Error(t, err, "the listener is closed")
 	requireNoConnGoroutines(t)
+	require.Eventually(t, func() bool {
+		buf := make([]byte, 1<<20)
+		return !strings.Contains(string(buf[:runtime.Stack(buf, true)]), "wire.(*Server).accept")
+	}, time.Second, time.Millisecond, "the accept loop ended with Close")
 	_, err = s.Listen("127.0.0.1:0")
 	require.ErrorIs(t, err, errRefused, "a closed server does not listen again")
 }
