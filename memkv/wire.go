@@ -112,7 +112,7 @@ func (m *Manager) CreateStream(cfg jetstream.StreamConfig) (wire.StreamEntry, er
 	defer m.mu.Unlock()
 	if st := m.streams[cfg.Name]; st != nil {
 		if !st.sameConfig(cfg) {
-			return wire.StreamEntry{}, &jetstream.APIError{Code: 400, ErrorCode: jetstream.JSErrCodeStreamNameInUse, Description: "stream name already in use with a different configuration"}
+			return wire.StreamEntry{}, wire.ErrStreamNameInUse
 		}
 		return st.entry(st.cfg), nil
 	}

@@ -191,3 +191,53 @@ func TestWireCloseLeavesNoGoroutine(t *testing.T) {
 		t.Logf("goroutines left:\n%s", stacks)
 	}
 }
+
+// Streams are one registry for both doors: a bucket made through memkv's
+// API is the client's, one made by the client is memkv's, and a stream
+// that is not a bucket is listed by neither's KV listings.
+func TestWireSharedStreams(t *testing.T) {
+	ctx := context.Background()
+	m := memkv.New()
+	js := wireManager(t, m)
+	direct, err := m.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "d", History: 3})
+	require.NoError(t, err)
+	_, err = direct.PutString(ctx, "k", "from memkv")
+	require.NoError(t, err)
+	kv, err := js.KeyValue(ctx, "d")
+	require.NoError(t, err)
+	e, err := kv.Get(ctx, "k")
+	require.NoError(t, err)
+	require.Equal(t, "from memkv", string(e.Value()))
+
+	nc, err := nats.Connect("", nats.InProcessServer(m))
+	require.NoError(t, err)
+	defer nc.Close()
+	plain, err := jetstream.New(nc)
+	require.NoError(t, err)
+	_, err = plain.CreateStream(ctx, jetstream.StreamConfig{Name: "ORDERS", Subjects: []string{"orders.>"}, Storage: jetstream.MemoryStorage})
+	require.NoError(t, err)
+	_, err = plain.Publish(ctx, "orders.1", []byte("x"))
+	require.NoError(t, err)
+	_, err = plain.CreateStream(ctx, jetstream.StreamConfig{Name: "KV_clash", Subjects: []string{"orders.eu"}})
+	require.ErrorContains(t, err, "subjects overlap with an existing stream")
+
+	var names []string
+	for n := range m.KeyValueStoreNames(ctx).Name() {
+		names = append(names, n)
+	}
+	require.Equal(t, []string{"d"}, names, "ORDERS is a stream, not a bucket")
+	names = nil
+	for n := range js.KeyValueStoreNames(ctx).Name() {
+		names = append(names, n)
+	}
+	require.Equal(t, []string{"d"}, names)
+
+	// memkv's Get and the client's fault for a direct get.
+	m.Inject(memkv.Fault{Bucket: "d", Ops: []memkv.Op{memkv.OpGet}, Err: &jetstream.APIError{Code: 500, ErrorCode: 10077, Description: "store failed"}, Times: 1})
+	_, err = kv.Get(ctx, "k")
+	require.ErrorContains(t, err, "store failed")
+
+	require.NoError(t, m.DeleteKeyValue(ctx, "d"))
+	_, err = js.KeyValue(ctx, "d")
+	require.ErrorIs(t, err, jetstream.ErrBucketNotFound, "deleted through memkv, gone for the client")
+}

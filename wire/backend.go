@@ -24,7 +24,7 @@ type Backend interface {
 	// CreateStream creates a stream with cfg, which has the server's
 	// defaults applied (see StreamDefaults). A stream of that name with
 	// an equal config is returned as it is; a different one fails with
-	// the server's 10058 API error. Other failures are
+	// ErrStreamNameInUse. Other failures are
 	// *jetstream.APIError or *stream.Error values.
 	CreateStream(cfg jetstream.StreamConfig) (StreamEntry, error)
 	// UpdateStream replaces the config of the stream cfg.Name, or fails
@@ -39,7 +39,9 @@ type Backend interface {
 	// timeout (nats.ErrTimeout, context.DeadlineExceeded), a 503 status
 	// for nats.ErrNoResponders or jetstream.ErrNoStreamResponse, and an
 	// API error reply for a *jetstream.APIError or *nats.APIError. Any
-	// other error is answered as no reply.
+	// other error is answered as no reply. It runs on the requesting
+	// connection's goroutine, so a latency it waits out delays that
+	// connection only, as a slow server would.
 	Fault(r Request) error
 }
 

@@ -94,14 +94,14 @@ func newConn(s *Server, nc net.Conn, cid uint64) *conn {
 // start sends INFO and starts the read loop and the writer; the server
 // has counted both in its WaitGroup.
 func (c *conn) start() {
-	c.sendInfo(false)
+	c.sendProto(c.infoProto(false))
 	go c.readLoop()
 	go c.writeLoop()
 }
 
-// sendInfo queues INFO; connectInfo marks the one sent after the first
-// PING that follows CONNECT (server/client.go: processPing).
-func (c *conn) sendInfo(connectInfo bool) {
+// infoProto returns the INFO line; connectInfo marks the one sent after
+// the first PING that follows CONNECT (server/client.go: processPing).
+func (c *conn) infoProto(connectInfo bool) []byte {
 	in := info{
 		ID: c.s.id, Name: c.s.id, Version: version, Proto: 1, GoVersion: runtime.Version(),
 		Host: "0.0.0.0", Port: 4222, Headers: true, MaxPayload: maxPayload,
@@ -121,7 +121,7 @@ func (c *conn) sendInfo(connectInfo bool) {
 	}
 	b, _ := json.Marshal(in)
 	// nats-server writes "INFO <json> \r\n", with the space (server/server.go: generateInfoJSON).
-	c.sendProto(append(append([]byte("INFO "), b...), " \r\n"...))
+	return append(append([]byte("INFO "), b...), " \r\n"...)
 }
 
 // readLoop reads the client's bytes and parses them in place until the
@@ -245,13 +245,16 @@ func (c *conn) processConnect(arg []byte) error {
 // processPing answers PONG; the first PING after CONNECT also gets the
 // INFO that confirms the connection (server/client.go: processPing).
 func (c *conn) processPing() error {
-	c.sendProto(pongProto)
 	if c.connected && !c.firstPongSent {
 		c.firstPongSent = true
 		if c.opts.Protocol >= 1 {
-			c.sendInfo(true)
+			// Queued with the PONG, so that nothing comes between them,
+			// as nats-server flushes both at the end of the read.
+			c.sendProto(append(append([]byte(nil), pongProto...), c.infoProto(true)...))
+			return nil
 		}
 	}
+	c.sendProto(pongProto)
 	return nil
 }
 

@@ -94,6 +94,26 @@ func dialRaw(t testing.TB, p provider) (*rawConn, string) {
 	return c, c.line()
 }
 
+// close closes the client's end; the server notices on its own time.
+func (c *rawConn) close() { c.nc.Close() }
+
+// quiesce waits until p has no client connection left, so that a case's
+// subscriptions cannot take the next case's messages (nats-server notices
+// a closed pipe asynchronously).
+func quiesce(t testing.TB, p provider) {
+	t.Helper()
+	count := func() int {
+		switch s := p.(type) {
+		case *server.Server:
+			return s.NumClients()
+		case *Server:
+			return s.NumConnections()
+		}
+		panic("unknown provider")
+	}
+	require.Eventually(t, func() bool { return count() == 0 }, 5*time.Second, time.Millisecond, "connections left")
+}
+
 // send queues s to be written.
 func (c *rawConn) send(s string) { c.out <- s }
 

@@ -139,7 +139,7 @@ func (js *jetStream) consumerCreate(r *request) (any, error) {
 		cfg.MaxDeliver = -1
 	}
 	cfg.Metadata = map[string]string{metaReqLevel: "0", metaLevel: "5", metaVersion: ServerVersion}
-	c := newPushConsumer(js, key, e.Stream, sc, cfg, start, js.b.Clock().Now().UTC())
+	c := newPushConsumer(js, key, e.Stream, sc, cfg, filters, start, js.b.Clock().Now().UTC())
 	js.mu.Lock()
 	if js.stopped {
 		js.mu.Unlock()

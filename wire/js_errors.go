@@ -19,12 +19,15 @@ var (
 	errNoMessageFound   = apiErr(404, 10037, "no message found")                                                // JSNoMessageFoundErr
 	errStreamMismatch   = apiErr(400, 10056, "stream name in subject does not match request")                   // JSStreamMismatchErr
 	errBadRequest       = apiErr(400, 10003, "bad request")                                                     // JSBadRequestErr
-	errConsumerNameUsed = apiErr(400, 10013, "consumer name already in use")                                    // JSConsumerNameExistErr
 	errConsumerExists   = apiErr(400, 10148, "consumer already exists")                                         // JSConsumerAlreadyExists
 	errFCNeedsHB        = apiErr(400, 10108, "consumer with flow control also needs heartbeats")                // JSConsumerWithFlowControlNeedsHeartbeats
 	errNameNotInSubject = apiErr(400, 10017, "consumer name in subject does not match durable name in request") // JSConsumerDurableNameNotMatchSubjectErr
-	errStreamNameExists = apiErr(400, 10058, "stream name already in use with a different configuration")       // JSStreamNameExistErr
 )
+
+// ErrStreamNameInUse is the server's error for creating a stream that
+// exists with a different config (JSStreamNameExistErr); a Backend's
+// CreateStream returns it.
+var ErrStreamNameInUse = apiErr(400, 10058, "stream name already in use with a different configuration")
 
 // errInvalidJSON is JSInvalidJSONErr: "invalid JSON: {err}".
 func errInvalidJSON(err error) *jetstream.APIError {
@@ -34,11 +37,6 @@ func errInvalidJSON(err error) *jetstream.APIError {
 // errInvalidConfig is JSStreamInvalidConfigF: "{err}".
 func errInvalidConfig(format string, a ...any) *jetstream.APIError {
 	return apiErr(500, 10052, fmt.Sprintf(format, a...))
-}
-
-// errConsumerCreate is JSConsumerCreateErrF: "{err}".
-func errConsumerCreate(format string, a ...any) *jetstream.APIError {
-	return apiErr(500, 10012, fmt.Sprintf(format, a...))
 }
 
 // errNotServed names an endpoint or feature jetsim does not implement.

@@ -194,6 +194,8 @@ func configRequest(r *request) (jetstream.StreamConfig, error) {
 		return cfg, errInvalidConfig("stream has no mirror but does have mirror direct")
 	case cfg.Mirror != nil || len(cfg.Sources) > 0:
 		return cfg, errNotServed("stream mirrors and sources")
+	case cfg.Retention != jetstream.LimitsPolicy:
+		return cfg, errNotServed("interest and work-queue retention")
 	}
 	return StreamDefaults(cfg)
 }

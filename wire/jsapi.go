@@ -220,8 +220,10 @@ func (js *jetStream) status(subj, status string) {
 }
 
 // faultReply answers a request the fault hook failed, with the wire event
-// that makes the client produce the injected error. It reports whether it
-// sent anything.
+// that makes the client produce the injected error: no reply for a timeout
+// (the client's own timeout or context ends the call), a 503 status for no
+// responders, the error JSON for an API error (a status with its
+// description for a direct get). It reports whether it sent anything.
 func (js *jetStream) faultReply(reply string, err error, typ string) bool {
 	var ae *jetstream.APIError
 	var le *nats.APIError
@@ -232,11 +234,16 @@ func (js *jetStream) faultReply(reply string, err error, typ string) bool {
 		js.status(reply, "503")
 		return true
 	case errors.As(err, &ae), errors.As(err, &le):
+		e := apiErrorOf(err)
 		if typ == "" {
-			typ = "api_response"
+			// A direct get answers with statuses only; the client reports
+			// one as "nats: <description>" (jetstream/stream.go:
+			// convertDirectGetMsgResponseToMsg).
+			js.status(reply, fmt.Sprintf("%d %s", e.Code, e.Description))
+			return true
 		}
 		js.errs.Add(1)
-		js.reply(reply, nil, &apiResponse{Type: "io.nats.jetstream.api.v1." + typ, Error: apiErrorOf(err)})
+		js.reply(reply, nil, &apiResponse{Type: "io.nats.jetstream.api.v1." + typ, Error: e})
 		return true
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout), errors.Is(err, jetstream.ErrJetStreamNotEnabled):
 	}

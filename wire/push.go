@@ -47,18 +47,21 @@ type pushConsumer struct {
 	js      *jetStream
 	key     consumerKey
 	st      *stream.Stream
-	sc      *stream.Consumer
 	cfg     nats.ConsumerConfig
+	filters []string
+	initial uint64 // num_pending at creation
 	created time.Time
 	deliver string
 	ackPre  string // "$JS.ACK.<stream>.<consumer>.1."
 	fcPre   string // "$JS.FC.<stream>.<consumer>."
 
-	want atomic.Bool   // someone asked for a delivery round
-	done chan struct{} // closed by stop
-	once sync.Once
+	want    atomic.Bool   // someone asked for a delivery round
+	done    chan struct{} // closed by stop
+	once    sync.Once
+	resumed chan struct{} // signalled when a parked consumer resumes
 
-	mu     sync.Mutex // held by whoever delivers
+	mu     sync.Mutex       // held by whoever delivers
+	sc     *stream.Consumer // nil while parked (see park)
 	closed bool
 	dseq   uint64    // consumer sequence of the last delivery
 	sseq   uint64    // stream sequence of the last delivery
@@ -74,9 +77,11 @@ type pushConsumer struct {
 	buf    []stream.Delivery
 }
 
-func newPushConsumer(js *jetStream, key consumerKey, st *stream.Stream, sc *stream.Consumer, cfg nats.ConsumerConfig, start uint64, created time.Time) *pushConsumer {
+func newPushConsumer(js *jetStream, key consumerKey, st *stream.Stream, sc *stream.Consumer, cfg nats.ConsumerConfig, filters []string, start uint64, created time.Time) *pushConsumer {
 	c := &pushConsumer{
-		js: js, key: key, st: st, sc: sc, cfg: cfg, created: created,
+		js: js, key: key, st: st, sc: sc, cfg: cfg, filters: filters, created: created,
+		initial: sc.InitialPending(),
+		resumed: make(chan struct{}, 1),
 		deliver: cfg.DeliverSubject,
 		ackPre:  "$JS.ACK." + key.stream + "." + key.name + ".1.",
 		fcPre:   "$JS.FC." + key.stream + "." + key.name + ".",
@@ -114,9 +119,16 @@ func (c *pushConsumer) begin() {
 func (c *pushConsumer) run() {
 	defer c.js.wg.Done()
 	for {
+		c.mu.Lock()
+		var ready <-chan struct{}
+		if c.sc != nil {
+			ready = c.sc.Ready()
+		}
+		c.mu.Unlock()
 		select {
-		case <-c.sc.Ready():
+		case <-ready:
 			c.kick()
+		case <-c.resumed:
 		case <-c.done:
 			return
 		}
@@ -194,7 +206,11 @@ func (c *pushConsumer) kick() {
 func (c *pushConsumer) deliverLocked() {
 	for !c.closed {
 		if c.maxpb > 0 && c.pbytes > c.maxpb {
+			c.park()
 			return // stalled until the client answers flow control
+		}
+		if c.sc == nil && !c.unpark() {
+			return
 		}
 		if !c.js.s.hasInterest(c.deliver) {
 			if c.poll == nil {
@@ -217,6 +233,39 @@ func (c *pushConsumer) deliverLocked() {
 			return
 		}
 	}
+}
+
+// park lets go of the stream.Consumer of a consumer stalled on flow
+// control, so that however long its client takes to answer, it holds no
+// messages and costs writers nothing; unpark resumes it from the stream
+// after its last delivery, as the server's consumer reads on from the
+// store. The initial last-per-subject replay is not parked: a new
+// consumer from a sequence would deliver older revisions too. c.mu is
+// held.
+func (c *pushConsumer) park() {
+	if c.sc == nil || (c.cfg.DeliverPolicy == nats.DeliverLastPerSubjectPolicy && c.dseq < c.initial) {
+		return
+	}
+	c.sc.Close()
+	c.sc = nil
+}
+
+// unpark gives a parked consumer a new stream.Consumer from the sequence
+// after its last delivery and reports whether it could. c.mu is held.
+func (c *pushConsumer) unpark() bool {
+	sc, err := c.st.NewConsumer(stream.ConsumerConfig{FilterSubjects: c.filters, DeliverPolicy: stream.DeliverByStartSequence, OptStartSeq: c.sseq + 1})
+	if err != nil {
+		c.closed = true
+		go c.js.remove(c)
+		return false
+	}
+	sc.SetNotify(func() bool { c.kick(); return true })
+	c.sc = sc
+	select {
+	case c.resumed <- struct{}{}:
+	default:
+	}
+	return true
 }
 
 // repoll looks again for interest and ready messages.
@@ -327,8 +376,11 @@ func (c *pushConsumer) stop() {
 	if c.poll != nil {
 		c.poll.Stop()
 	}
+	sc := c.sc
 	c.mu.Unlock()
-	c.sc.Close()
+	if sc != nil {
+		sc.Close()
+	}
 }
 
 // pending is num_pending now: the matching messages after the last

@@ -46,6 +46,8 @@ var rawCases = []struct{ name, in string }{
 	{"hpub without headers closes", quiet + "HPUB foo 12 12\r\nNATS/1.0\r\n\r\n\r\n"},
 	{"no responders", nrConnect + "SUB _INBOX.x.* 1\r\nPUB svc _INBOX.x.1 2\r\nhi\r\n"},
 	{"no responders for hpub", nrConnect + "SUB _INBOX.x.* 1\r\nHPUB a.b _INBOX.x.1 12 12\r\nNATS/1.0\r\n\r\n\r\n"},
+	{"no responders goes to the first subscription in sublist order", nrConnect + "SUB _INBOX.x.* 1\r\nSUB _INBOX.> 2\r\nSUB *.x.1 3\r\nPUB svc _INBOX.x.1 2\r\nhi\r\n"},
+	{"no responders to a literal before a wildcard at the last token", nrConnect + "SUB _INBOX.x.* 1\r\nSUB _INBOX.x.1 2\r\nPUB svc _INBOX.x.1 2\r\nhi\r\n"},
 	{"no responders needs the reply subscription", nrConnect + "PUB svc _INBOX.x.1 2\r\nhi\r\n"},
 	{"no responders ignores queue subscriptions", nrConnect + "SUB _INBOX.x.* q 1\r\nPUB svc _INBOX.y.1 2\r\nhi\r\n"},
 	{"no no-responders without asking", `CONNECT {"verbose":false,"headers":true}` + "\r\nSUB r 1\r\nPUB svc r 2\r\nhi\r\n"},
@@ -95,6 +97,8 @@ func TestRawProtocol(t *testing.T) {
 			pongs := strings.Count(strings.ToUpper(in), "PING")
 			run := func(p provider) []string {
 				c, info := dialRaw(t, p)
+				defer quiesce(t, p)
+				defer c.close()
 				c.send(in)
 				return append([]string{stableInfo(t, info)}, c.transcript(pongs)...)
 			}
@@ -121,6 +125,9 @@ func TestRawTwoClients(t *testing.T) {
 			run := func(p provider) []string {
 				a, _ := dialRaw(t, p)
 				b, _ := dialRaw(t, p)
+				defer quiesce(t, p)
+				defer a.close()
+				defer b.close()
 				a.send(tc.sub + "PING\r\n")
 				a.expect("PONG\r\n")
 				b.send(tc.pub + "PING\r\n")

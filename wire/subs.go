@@ -294,6 +294,10 @@ func (s *Server) hasInterest(subj string) bool {
 // subscriptions count).
 func (s *Server) noResponders(from *conn, m *Msg, bufs *matchBufs) {
 	plain, queued := s.subs.match(m.Reply, bufs.plain[:0], bufs.queued[:0])
+	// The first of the requester's subscriptions in the sublist's order
+	// gets it; between two on the same filter nats-server's choice is
+	// random (its node keeps them in a map).
+	slices.SortStableFunc(plain, func(a, b *sub) int { return matchOrder(m.Reply, a.filter, b.filter) })
 	for _, sb := range plain {
 		if sb.c == from && !sb.closed.Load() {
 			from.sendNoResponders(sb.sid, m)
