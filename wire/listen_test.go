@@ -74,17 +74,21 @@ func tcpTranscript(c *rawConn, pongs int) []string {
 // nats-server's listener and wire's answer each byte alike, INFO included
 // (host, auth_required, client_ip; the port masked).
 func TestListenRawProtocol(t *testing.T) {
-	_, real := realTCP(t, nil)
-	_, sim := wireTCP(t)
+	real, realD := realTCP(t, nil)
+	sim, simD := wireTCP(t)
 	for _, tc := range rawCases {
 		t.Run(tc.name, func(t *testing.T) {
-			var got [2][]string
-			for i, d := range []dialer{real, sim} {
+			in := tc.in + "PING\r\n"
+			pongs := strings.Count(strings.ToUpper(in), "PING")
+			run := func(p provider, d dialer) []string {
 				c, info := dialRaw(t, d)
-				c.send(tc.in + "PING\r\n")
-				got[i] = append([]string{tcpInfo.ReplaceAllString(stableInfo(t, info), `"port":<port>,`)}, tcpTranscript(c, 1)...)
+				defer quiesce(t, p)
+				defer c.close()
+				c.send(in)
+				return append([]string{tcpInfo.ReplaceAllString(stableInfo(t, info), `"port":<port>,`)}, tcpTranscript(c, pongs)...)
 			}
-			require.Equal(t, got[0], got[1])
+			want := run(real, realD)
+			require.Equal(t, want, run(sim, simD))
 		})
 	}
 }
@@ -97,10 +101,10 @@ func TestListenAuth(t *testing.T) {
 	const timeout = 200 * time.Millisecond
 	userPass := func(o *server.Options) { o.Username, o.Password, o.AuthTimeout = "u", "p", timeout.Seconds() }
 	token := func(o *server.Options) { o.Authorization, o.AuthTimeout = "s3cret", timeout.Seconds() }
-	_, realUser := realTCP(t, userPass)
-	_, simUser := wireTCP(t, WithUserPassword("u", "p"), WithAuthTimeout(timeout))
-	_, realToken := realTCP(t, token)
-	_, simToken := wireTCP(t, WithToken("s3cret"), WithAuthTimeout(timeout))
+	realUser, realUserD := realTCP(t, userPass)
+	simUser, simUserD := wireTCP(t, WithUserPassword("u", "p"), WithAuthTimeout(timeout))
+	realToken, realTokenD := realTCP(t, token)
+	simToken, simTokenD := wireTCP(t, WithToken("s3cret"), WithAuthTimeout(timeout))
 	cases := []struct {
 		name, in string
 		token    bool
@@ -122,9 +126,9 @@ func TestListenAuth(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ds := []dialer{realUser, simUser}
+			ps, ds := []provider{realUser, simUser}, []dialer{realUserD, simUserD}
 			if tc.token {
-				ds = []dialer{realToken, simToken}
+				ps, ds = []provider{realToken, simToken}, []dialer{realTokenD, simTokenD}
 			}
 			var got [2][]string
 			for i, d := range ds {
@@ -134,6 +138,8 @@ func TestListenAuth(t *testing.T) {
 					c.send(tc.in)
 				}
 				got[i] = tcpTranscript(c, 1)
+				c.close()
+				quiesce(t, ps[i])
 			}
 			require.Equal(t, got[0], got[1])
 		})
