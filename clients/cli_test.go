@@ -64,15 +64,24 @@ func (c *cli) run(args ...string) string {
 // returns the lines.
 func (c *cli) watch(first, total int, during func(), args ...string) string {
 	c.t.Helper()
+	return c.stream(first, total, during, append([]string{"kv", "watch"}, args...)...)
+}
+
+// stream is watch for any command that runs until it is stopped: `nats sub`, `nats reply`.
+func (c *cli) stream(first, total int, during func(), args ...string) string {
+	c.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := c.command(ctx, append([]string{"kv", "watch"}, args...)...)
+	cmd := c.command(ctx, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
-	out, err := cmd.StdoutPipe()
+	// stdout and stderr in one pipe, in the order the CLI wrote them
+	out, w, err := os.Pipe()
 	require.NoError(c.t, err)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	require.NoError(c.t, cmd.Start())
+	defer out.Close()
+	cmd.Stdout, cmd.Stderr = w, w
+	err = cmd.Start()
+	w.Close()
+	require.NoError(c.t, err)
 
 	var (
 		mu    sync.Mutex
@@ -103,10 +112,10 @@ func (c *cli) watch(first, total int, during func(), args ...string) string {
 			select {
 			case _, open := <-grew:
 				if !open {
-					c.t.Fatalf("nats kv watch on %s ended after %d lines, want %d; stderr: %s", c.tg, have, n, stderr.String())
+					c.t.Fatalf("nats %s on %s ended after %d lines, want %d", strings.Join(args, " "), c.tg, have, n)
 				}
 			case <-ctx.Done():
-				c.t.Fatalf("nats kv watch on %s printed %d lines in 30s, want %d", c.tg, have, n)
+				c.t.Fatalf("nats %s on %s printed %d lines in 30s, want %d", strings.Join(args, " "), c.tg, have, n)
 			}
 		}
 	}
@@ -117,5 +126,5 @@ func (c *cli) watch(first, total int, during func(), args ...string) string {
 	_ = cmd.Wait()
 	mu.Lock()
 	defer mu.Unlock()
-	return fmt.Sprintf("$ nats kv watch %s\n%s\n", strings.Join(args, " "), strings.Join(lines[:total], "\n"))
+	return fmt.Sprintf("$ nats %s\n%s\n", strings.Join(args, " "), strings.Join(lines[:total], "\n"))
 }

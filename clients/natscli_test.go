@@ -113,3 +113,21 @@ func TestNatsCLIWatch(t *testing.T) {
 		return out.String()
 	})
 }
+
+// TestNatsCLICore runs core NATS through the CLI: a publish, request/reply through a queue
+// group with headers, and a request nobody answers. (`nats sub` is left out: it prints
+// "Subscribing on" before it subscribes, so a publish right after that line can go unseen.)
+func TestNatsCLICore(t *testing.T) {
+	compare(t, func(t *testing.T, tg target) string {
+		c := newCLI(t, tg)
+		var out strings.Builder
+		out.WriteString(c.run("req", "nobody", "hi"))
+		out.WriteString(c.run("pub", "x", "hi"))
+		// `nats reply` logs "Listening on" after its subscription is flushed
+		out.WriteString(c.stream(1, 8, func() {
+			out.WriteString(c.run("req", "svc", "ping"))
+			out.WriteString(c.run("req", "svc", "with a header", "-H", "K:V w")) // one: the CLI prints headers in map order
+		}, "reply", "svc", "pong"))
+		return out.String()
+	})
+}
