@@ -1,9 +1,9 @@
-// kv.mjs <url> <bucket>: a nats.js KV session, printed one JSON line per step so that the Go
+// kv.mjs <url> <bucket> [<user> <pass>]: a nats.js KV session, printed one JSON line per step so that the Go
 // test (natsjs_test.go) can compare the lines from nats-server and from jetsim.
 import { connect } from "@nats-io/transport-node";
 import { Kvm, KvWatchInclude } from "@nats-io/kv";
 
-const [url, bucket] = process.argv.slice(2);
+const [url, bucket, user, pass] = process.argv.slice(2);
 const print = (step, v) => console.log(JSON.stringify({ step, ...v }));
 const entry = (e) =>
   e === null ? null : {
@@ -31,7 +31,7 @@ const collect = async (iter, n) => {
   return out;
 };
 
-const nc = await connect({ servers: url, name: "jetsim-clients" });
+const nc = await connect({ servers: url, name: "jetsim-clients", user, pass });
 try {
   const kvm = new Kvm(nc);
   const kv = await kvm.create(bucket, { history: 5, storage: "memory" });
