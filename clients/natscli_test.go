@@ -58,7 +58,7 @@ func TestNatsCLI(t *testing.T) {
 }
 
 // TestNatsCLIManage edits, compacts and reverts: stream updates, purges that keep markers, and
-// puts of an old revision; per-key TTLs with limit markers.
+// puts of an old revision; per-key TTLs and purge markers with a TTL; verbose key listings.
 func TestNatsCLIManage(t *testing.T) {
 	compare(t, func(t *testing.T, tg target) string {
 		c := newCLI(t, tg)
@@ -80,6 +80,13 @@ func TestNatsCLIManage(t *testing.T) {
 			{"kv", "info", "m"},
 			{"kv", "edit", "nope", "--history", "2"},
 			{"kv", "add", "t", "--storage", "memory", "--marker-ttl", "1m"},
+			{"kv", "info", "t"},
+			{"kv", "put", "t", "k", "v"},
+			{"kv", "create", "t", "c", "v", "--ttl", "10m"},
+			{"kv", "purge", "t", "k", "-f", "--ttl", "5m"},
+			{"kv", "history", "t", "k"},
+			{"kv", "ls", "-v", "t"},
+			{"kv", "ls", "-v", "--display-value", "m"},
 			{"kv", "info", "t"},
 		} {
 			out.WriteString(c.run(args...))
