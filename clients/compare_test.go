@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/nats-io/nats-server/v2/server"
-
 	"github.com/stretchr/testify/require"
 )
 
@@ -20,7 +19,7 @@ func compare(t *testing.T, session func(t *testing.T, tg target) string) {
 func compareWith(t *testing.T, refOpts func(*server.Options), simArgs []string, session func(t *testing.T, tg target) string) {
 	t.Helper()
 	ref := startReference(t, refOpts)
-	sim := startSimulator(t, simArgs...)
+	sim := startJetsim(t, simArgs...)
 	want := mask(ref, session(t, ref))
 	got := mask(sim, session(t, sim))
 	if testing.Verbose() {
@@ -29,11 +28,3 @@ func compareWith(t *testing.T, refOpts func(*server.Options), simArgs []string, 
 	require.Equal(t, want, got, "left: %s, right: %s", ref, sim)
 }
 
-// startSimulator starts jetsim, or, while cmd/jetsim is not built, a second nats-server, so the
-// harness itself can be checked reference against reference.
-func startSimulator(t *testing.T, args ...string) target {
-	if jetsimBin == "" {
-		return startReference(t, nil)
-	}
-	return startJetsim(t, args...)
-}
