@@ -27,4 +27,3 @@ func compareWith(t *testing.T, refOpts func(*server.Options), simArgs []string, 
 	}
 	require.Equal(t, want, got, "left: %s, right: %s", ref, sim)
 }
-
