@@ -8,10 +8,12 @@ import (
 )
 
 // The limit is the least work a key-value operation can cost in one
-// process: a mutex, a map and a revision counter, and for watchers a
-// buffered channel send per delivery. It keeps no headers, times or
-// per-message records, matches no wildcards other than the two patterns
-// the scenarios use, and does not order initial values against live ones.
+// process: a mutex, a map and a revision counter, and for watchers one
+// shared, immutable entry per put handed to every watcher by pointer, a
+// buffered channel send per delivery (as memkv's memos share one entry
+// among its watchers). It keeps no headers, times or per-message records,
+// matches no wildcards other than the two patterns the scenarios use, and
+// does not order initial values against live ones.
 type limitSystem struct{}
 
 func startLimit() (system, error) { return limitSystem{}, nil }
@@ -36,8 +38,10 @@ type limitRev struct {
 	del bool
 }
 
-// limitEvent is one delivery on a limit feed.
-type limitEvent struct {
+// limitEntry is what a limit feed delivers: built once per put and shared
+// by every watcher it is for, never changed after. A nil entry is the
+// end-of-initial-values marker, as on a jetstream.KeyWatcher.
+type limitEntry struct {
 	key string
 	val []byte
 	rev uint64
@@ -86,12 +90,15 @@ func (s *limitStore) store(key string, value []byte, del bool, check func(last [
 		some = s.prefix[tok]
 	}
 	s.mu.Unlock()
-	ev := limitEvent{key: key, val: v, rev: rev}
+	if len(all) == 0 && len(some) == 0 {
+		return rev, nil
+	}
+	e := &limitEntry{key: key, val: v, rev: rev}
 	for _, f := range all {
-		f.ch <- ev
+		f.ch <- e
 	}
 	for _, f := range some {
-		f.ch <- ev
+		f.ch <- e
 	}
 	return rev, nil
 }
@@ -100,18 +107,20 @@ func (s *limitStore) put(_ context.Context, key string, value []byte) (uint64, e
 	return s.store(key, value, false, nil)
 }
 
-func (s *limitStore) get(_ context.Context, key string) (uint64, error) {
+// get returns a copy of the key's latest value, as memkv's Value() does:
+// a stored value is never changed, so it is copied after the unlock.
+func (s *limitStore) get(_ context.Context, key string) ([]byte, uint64, error) {
 	s.mu.Lock()
 	revs := s.kv[key]
-	var rev uint64
+	var r limitRev
 	if n := len(revs); n > 0 && !revs[n-1].del {
-		rev = revs[n-1].rev
+		r = revs[n-1]
 	}
 	s.mu.Unlock()
-	if rev == 0 {
-		return 0, errLimitNotFound
+	if r.rev == 0 {
+		return nil, 0, errLimitNotFound
 	}
-	return rev, nil
+	return append([]byte(nil), r.val...), r.rev, nil
 }
 
 func (s *limitStore) create(_ context.Context, key string, value []byte) (uint64, error) {
@@ -166,13 +175,13 @@ func (s *limitStore) watch(_ context.Context, pattern string) (feed, error) {
 	if pattern != ">" && rest != ">" {
 		return nil, errLimitPattern
 	}
-	f := &limitFeed{s: s, ch: make(chan limitEvent, 256), stopped: make(chan struct{}), sent: make(chan struct{})}
+	f := &limitFeed{s: s, ch: make(chan *limitEntry, 256), stopped: make(chan struct{}), sent: make(chan struct{})}
 	s.mu.Lock()
-	var initial []limitEvent
+	var initial []*limitEntry
 	for k, revs := range s.kv {
 		if pattern == ">" || strings.HasPrefix(k, tok+".") {
 			r := revs[len(revs)-1]
-			initial = append(initial, limitEvent{key: k, val: r.val, rev: r.rev})
+			initial = append(initial, &limitEntry{key: k, val: r.val, rev: r.rev})
 		}
 	}
 	if pattern == ">" {
@@ -184,9 +193,9 @@ func (s *limitStore) watch(_ context.Context, pattern string) (feed, error) {
 	s.mu.Unlock()
 	go func() {
 		defer close(f.sent)
-		for _, ev := range append(initial, limitEvent{}) {
+		for _, e := range append(initial, nil) {
 			select {
-			case f.ch <- ev:
+			case f.ch <- e:
 			case <-f.stopped:
 				return
 			}
@@ -206,19 +215,27 @@ func (s *limitStore) fill(ctx context.Context, keys []string, value func(int) []
 
 func (s *limitStore) close() error { return nil }
 
-// limitFeed is a watcher of the limit: a buffered channel the writer sends
-// to. Stop it only when no write is in flight.
+// limitFeed is a watcher of the limit: a buffered channel of shared
+// entries the writer sends to. Stop it only when no write is in flight.
 type limitFeed struct {
 	s       *limitStore
 	tok     string // "" for ">"
-	ch      chan limitEvent
+	ch      chan *limitEntry
 	stopped chan struct{} // closed by stop
 	sent    chan struct{} // closed when the initial values are handed over
 }
 
+// next reads the revision from the shared entry, as a memkv reader reads
+// Revision() from its entry.
 func (f *limitFeed) next() (uint64, bool) {
-	ev, ok := <-f.ch
-	return ev.rev, ok
+	e, ok := <-f.ch
+	switch {
+	case !ok:
+		return 0, false
+	case e == nil:
+		return 0, true
+	}
+	return e.rev, true
 }
 
 func (f *limitFeed) stop() {

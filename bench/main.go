@@ -1,13 +1,18 @@
 // Command bench measures memkv against an embedded nats-server and the
-// physical limit (a locked map, buffered channels) in one process, and
-// prints a table of medians with memkv's advantage over each.
+// physical limit (a locked map; bare buffered channels for fan-out) in one
+// process, prints a table of medians with memkv's advantage over each, and
+// judges the project's targets: memkv's figures against the limit's.
 //
-//	go run ./bench                        # everything, about 2 minutes
+//	go run ./bench                        # everything, about a minute
 //	go run ./bench -run 'Put|FanOut' -watchers 10,100 -rounds 5
+//	go run ./bench -out bench/RESULTS.md -plot bench/fanout.svg
 //
-// It also writes the table to -out and a plot of fan-out deliveries per
-// second against the watcher count to -plot. The same scenarios run as
-// benchmarks with go test -bench . ./bench.
+// It writes files only when asked: the table as Markdown to -out and a
+// plot of fan-out deliveries per second against the watcher count to
+// -plot, paths relative to the current directory. It exits 0 when every
+// target measured is met, 1 when one is missed or a measurement failed
+// (after printing and writing everything), and 2 on bad usage. The same
+// scenarios run as benchmarks with go test -bench . ./bench.
 package main
 
 import (
@@ -21,17 +26,40 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
+	err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+	os.Exit(exitCode(err, os.Stderr))
 }
+
+// exitCode returns the command's exit status for run's error, printing
+// the error unless parseFlags has already printed it with the usage.
+func exitCode(err error, stderr io.Writer) int {
+	var usage usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &usage):
+		return 2 // as flag.ExitOnError
+	}
+	fmt.Fprintln(stderr, "bench:", err)
+	return 1
+}
+
+// usageError is a bad command line; parseFlags has printed it and the
+// usage.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// errMissed is run's error when a target is missed.
+var errMissed = errors.New("targets MISSED")
 
 // config is what the flags choose.
 type config struct {
@@ -45,54 +73,74 @@ type config struct {
 	cpuprof string
 }
 
+// parseFlags parses the command line. On a bad one it prints the error
+// and the usage to stderr and returns a usageError; on -h, the usage and
+// flag.ErrHelp.
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: go run ./bench [flags]
+
+Measures memkv, an embedded nats-server and the physical limit in one
+process, prints the table and the targets (memkv against the limit), and
+exits 0 when every target measured is met, 1 when one is MISSED or a
+measurement failed, 2 on bad usage. Files are written only with -out and
+-plot.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
 	pattern := fs.String("run", ".", "run only the scenarios matching this regexp, e.g. 'Put|FanOut/all'")
 	keys := fs.Int("keys", 10000, "keys for Keys and the small watch start; ten times as many for the large watch start and Heap")
 	watchers := fs.String("watchers", "1,10,100,1000", "comma-separated watcher counts for fan-out")
 	rounds := fs.Int("rounds", 5, "rounds per figure; the table shows their median")
 	budget := fs.Duration("time", 100*time.Millisecond, "time budget of one round")
-	systems := fs.String("systems", "memkv,server,limit", "comma-separated systems to run")
-	out := fs.String("out", "bench/RESULTS.md", "write the table as Markdown to this file (\"\" for none; a partial run writes it only when named)")
+	systems := fs.String("systems", strings.Join(kindNames(), ","), "comma-separated systems to run")
+	out := fs.String("out", "", "write the table and targets as Markdown to this file, e.g. bench/RESULTS.md")
+	plotPath := fs.String("plot", "", "write the fan-out plot to this file, .svg, .png or .pdf, e.g. bench/fanout.svg")
 	cpuprof := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	plotPath := fs.String("plot", "bench/fanout.svg", "write the fan-out plot to this file, .svg or .png (\"\" for none; a partial run writes it only when named)")
 	if err := fs.Parse(args); err != nil {
-		return config{}, err
+		if errors.Is(err, flag.ErrHelp) {
+			return config{}, err
+		}
+		return config{}, usageError{err} // flag has printed it and the usage
+	}
+	fail := func(format string, a ...any) (config, error) {
+		err := fmt.Errorf(format, a...)
+		fmt.Fprintln(stderr, "bench:", err)
+		fs.Usage()
+		return config{}, usageError{err}
 	}
 	if fs.NArg() > 0 {
-		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+		return fail("unexpected arguments %q", fs.Args())
 	}
 	cfg := config{rounds: *rounds, budget: *budget, out: *out, plot: *plotPath, cpuprof: *cpuprof, systems: map[string]bool{}}
-	// A partial run does not overwrite the recorded full results unless
-	// asked to by name.
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if partial := set["run"] || set["keys"] || set["watchers"] || set["systems"]; partial {
-		if !set["out"] {
-			cfg.out = ""
-		}
-		if !set["plot"] {
-			cfg.plot = ""
-		}
-	}
 	var err error
 	if cfg.pattern, err = regexp.Compile(*pattern); err != nil {
-		return config{}, fmt.Errorf("-run: %w", err)
+		return fail("-run: %w", err)
 	}
 	if *keys < 1 || *rounds < 1 || *budget <= 0 {
-		return config{}, errors.New("-keys, -rounds and -time must be positive")
+		return fail("-keys, -rounds and -time must be positive")
 	}
 	cfg.sizes.keys = *keys
 	for _, f := range strings.Split(*watchers, ",") {
 		w, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || w < 1 {
-			return config{}, fmt.Errorf("-watchers: bad count %q", f)
+			return fail("-watchers: bad count %q", f)
 		}
 		cfg.sizes.watchers = append(cfg.sizes.watchers, w)
 	}
 	for _, s := range strings.Split(*systems, ",") {
-		cfg.systems[strings.TrimSpace(s)] = true
+		s = strings.TrimSpace(s)
+		if kindIndex(s) < 0 {
+			return fail("-systems: unknown system %q (known: %s)", s, strings.Join(kindNames(), ", "))
+		}
+		cfg.systems[s] = true
+	}
+	if !slices.ContainsFunc(allScenarios(cfg.sizes), func(sc scenario) bool { return cfg.pattern.MatchString(sc.name) }) {
+		return fail("no scenario matches -run %q", cfg.pattern)
 	}
 	return cfg, nil
 }
@@ -102,7 +150,9 @@ func allScenarios(sz sizes) []scenario {
 	return append(kvScenarios(sz), watchScenarios(sz)...)
 }
 
-// run is the command: measure, then print and write the results.
+// run is the command: measure, then print and write the results. Its
+// error joins the failed measurements and errMissed when a target is
+// missed.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
@@ -113,9 +163,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if cfg.pattern.MatchString(sc.name) {
 			chosen = append(chosen, sc)
 		}
-	}
-	if len(chosen) == 0 {
-		return fmt.Errorf("no scenario matches -run %q", cfg.pattern)
 	}
 	systems := make([]system, len(kinds))
 	for i, k := range kinds {
@@ -163,9 +210,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := writeTable(stdout, outcomes); err != nil {
 		return err
 	}
+	if load := loadAverage(); load != "" {
+		fmt.Fprintf(stdout, "\nLoad average at the end: %s, on %d CPUs.\n", load, runtime.NumCPU())
+	}
 	fmt.Fprintln(stdout)
-	if _, err := writeTargets(stdout, outcomes); err != nil {
+	missed, err := writeTargets(stdout, outcomes)
+	if err != nil {
 		return err
+	}
+	if missed > 0 {
+		errs = append(errs, fmt.Errorf("%w: %d (see the targets table)", errMissed, missed))
 	}
 	if cfg.plot != "" {
 		drawn, err := writePlot(cfg.plot, outcomes)
@@ -184,8 +238,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return errors.Join(errs...)
 }
 
-// writeReport writes the Markdown report: how it was run, the table, the
-// targets and the plot.
+// writeReport writes the Markdown report: how it was run, the table, what
+// its names mean, the targets and the plot.
 func writeReport(cfg config, args []string, outcomes []outcome, took time.Duration) error {
 	f, err := os.Create(cfg.out)
 	if err != nil {
@@ -194,28 +248,50 @@ func writeReport(cfg config, args []string, outcomes []outcome, took time.Durati
 	fmt.Fprintf(f, "# jetsim benchmark results\n\n")
 	fmt.Fprintf(f, "`go run ./bench %s` on %s, %s/%s, %d CPUs, %s; took %.0fs. ",
 		strings.Join(args, " "), time.Now().Format(time.DateOnly), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), took.Seconds())
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		// Other processes on the machine skew the figures; say how busy it was.
-		fmt.Fprintf(f, "Load average at the end: %s. ", strings.Join(strings.Fields(string(load))[:3], " "))
+	if load := loadAverage(); load != "" {
+		fmt.Fprintf(f, "Load average at the end: %s. ", load)
 	}
-	fmt.Fprintf(f, "Each figure is the median of %d rounds of at least %v. ", cfg.rounds, cfg.budget)
-	fmt.Fprintf(f, "server is nats-server embedded in the process with memory storage, reached over a loopback connection; "+
-		"limit is a mutex-guarded map with a revision counter and, for watchers, buffered channels.\n\n")
+	fmt.Fprintf(f, "Each figure is the median of %d rounds of at least %v.\n\n", cfg.rounds, cfg.budget)
 	if err := writeTable(f, outcomes); err != nil {
 		f.Close()
 		return err
 	}
-	fmt.Fprintln(f)
+	fmt.Fprintf(f, "\n%s\n", glossary)
 	if _, err := writeTargets(f, outcomes); err != nil {
 		f.Close()
 		return err
 	}
 	if cfg.plot != "" {
-		rel, err := filepath.Rel(filepath.Dir(cfg.out), cfg.plot)
+		rel, err := relPath(filepath.Dir(cfg.out), cfg.plot)
 		if err != nil {
 			rel = cfg.plot
 		}
 		fmt.Fprintf(f, "\n![fan-out deliveries/s against watchers](%s)\n", filepath.ToSlash(rel))
 	}
 	return f.Close()
+}
+
+// relPath is target's path relative to dir, either of them relative to
+// the current directory.
+func relPath(dir, target string) (string, error) {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	absTarget, err := filepath.Abs(target)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Rel(absDir, absTarget)
+}
+
+// loadAverage returns the machine's 1, 5 and 15-minute load averages, or
+// "" where the system does not say: other processes skew the figures, and
+// the output says how busy the machine was.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return ""
 }

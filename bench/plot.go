@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -8,6 +10,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // writePlot draws fan-out deliveries per second against the watcher
@@ -20,7 +24,7 @@ func writePlot(path string, outcomes []outcome) (bool, error) {
 	p.X.Label.Text = "watchers"
 	p.Y.Label.Text = "deliveries/s"
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+	p.X.Tick.Marker, p.Y.Tick.Marker = siTicks{}, siTicks{}
 	p.Legend.Top = true
 	p.Legend.Left = true
 	drawn, top := false, 0.0
@@ -63,7 +67,58 @@ func writePlot(path string, outcomes []outcome) (bool, error) {
 	}
 	// Room above the lines for the legend: 1.5 decades on the log scale.
 	p.Y.Max = top * 30
-	return true, p.Save(7*vg.Inch, 4.5*vg.Inch, path)
+	return true, save(p, 7*vg.Inch, 4.5*vg.Inch, path)
+}
+
+// save writes p to path in the format its extension names. gonum's SVG
+// canvas only names its font (Liberation Serif) unless told to embed it:
+// a machine without the font would draw the text in another, of other
+// widths, misplaced against the layout measured with Liberation.
+func save(p *plot.Plot, w, h vg.Length, path string) error {
+	if !strings.EqualFold(filepath.Ext(path), ".svg") {
+		return p.Save(w, h, path)
+	}
+	c := vgsvg.NewWith(vgsvg.UseWH(w, h), vgsvg.EmbedFonts(true))
+	p.Draw(draw.New(c))
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := c.WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// siTicks are log-scale ticks labelled with SI prefixes, one format for
+// every decade: 1, 10, 100, 1k, 10k, 100k, 1M, ... (plot.LogTicks writes
+// 100000 then 1e+06).
+type siTicks struct{}
+
+// Ticks returns plot.LogTicks' ticks with their labels rewritten.
+func (siTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.LogTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = siLabel(ticks[i].Value)
+		}
+	}
+	return ticks
+}
+
+// siLabel writes v with an SI prefix and no trailing zeros: 1, 250, 1k,
+// 1.5M, 10G.
+func siLabel(v float64) string {
+	for _, p := range []struct {
+		scale  float64
+		prefix string
+	}{{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}} {
+		if v >= p.scale {
+			return strconv.FormatFloat(v/p.scale, 'f', -1, 64) + p.prefix
+		}
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 // fanOutWatchers returns W of a "FanOut/<mode>/W=<W>" scenario name.

@@ -43,8 +43,12 @@ func kvScenarios(sz sizes) []scenario {
 			_, err := st.put(ctx, keys[i%cycle], value)
 			return err
 		}),
+		// Get reads the value too: its figure is Get + Value().
 		opScenario("Get", 1, filled(keys, 1), func(ctx context.Context, st store, i int) error {
-			_, err := st.get(ctx, keys[i%cycle])
+			v, _, err := st.get(ctx, keys[i%cycle])
+			if err == nil && len(v) != valueSize {
+				err = fmt.Errorf("get: %d-byte value, want %d", len(v), valueSize)
+			}
 			return err
 		}),
 		{name: "Create", figures: []figure{perOp}, prepare: createScenario},

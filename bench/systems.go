@@ -33,18 +33,44 @@ type kind struct {
 	start func() (system, error)
 }
 
-// kinds are the three systems, in table order.
+// kinds are the systems, in table order. memkv comes first: the table
+// and the targets compare it with each of the others. A new system is one
+// more line here.
 var kinds = []kind{
 	{"memkv", startMemkv},
 	{"server", startServer},
 	{"limit", startLimit},
 }
 
+// memkvKind is memkv's index in kinds.
+const memkvKind = 0
+
+// kindNames returns the names of kinds, in order.
+func kindNames() []string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = k.name
+	}
+	return names
+}
+
+// kindIndex returns the index in kinds of the system named name, or -1.
+func kindIndex(name string) int {
+	for i, k := range kinds {
+		if k.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
 // store is the part of a bucket the scenarios use. The memkv and server
 // stores are jetstream.KeyValue; the limit is a locked map.
 type store interface {
 	put(ctx context.Context, key string, value []byte) (uint64, error)
-	get(ctx context.Context, key string) (uint64, error) // latest revision
+	// get returns the latest value, as Value() of the entry a Get
+	// returns gives it, and its revision.
+	get(ctx context.Context, key string) (value []byte, rev uint64, err error)
 	create(ctx context.Context, key string, value []byte) (uint64, error)
 	update(ctx context.Context, key string, value []byte, rev uint64) (uint64, error)
 	del(ctx context.Context, key string) error
@@ -220,12 +246,14 @@ func (s *kvStore) put(ctx context.Context, key string, value []byte) (uint64, er
 	return s.kv.Put(ctx, key, value)
 }
 
-func (s *kvStore) get(ctx context.Context, key string) (uint64, error) {
+// get is Get then Value(), as every app does after a Get: memkv's Value()
+// copies the value, the client's returns the message's payload.
+func (s *kvStore) get(ctx context.Context, key string) ([]byte, uint64, error) {
 	e, err := s.kv.Get(ctx, key)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
-	return e.Revision(), nil
+	return e.Value(), e.Revision(), nil
 }
 
 func (s *kvStore) create(ctx context.Context, key string, value []byte) (uint64, error) {

@@ -15,31 +15,57 @@ type outcome struct {
 	results []*result
 }
 
-// value returns figure fi of system si, and whether there is one.
+// value returns figure fi of system si (an index in kinds, -1 for a
+// system not there), and whether there is one.
 func (o outcome) value(si, fi int) (float64, bool) {
-	if si >= len(o.results) || o.results[si] == nil {
+	if si < 0 || si >= len(o.results) || o.results[si] == nil {
 		return 0, false
 	}
 	return o.results[si].values[fi], true
 }
 
-// advantage is how many times better memkv is than system si on figure
-// fi: above 1 memkv is better.
-func (o outcome) advantage(si, fi int) (float64, bool) {
-	m, ok1 := o.value(0, fi)
+// ratio is memkv's figure fi over system si's, and whether both are
+// there.
+func (o outcome) ratio(si, fi int) (float64, bool) {
+	m, ok1 := o.value(memkvKind, fi)
 	v, ok2 := o.value(si, fi)
 	if !ok1 || !ok2 || m <= 0 || v <= 0 {
 		return 0, false
 	}
-	if o.sc.figures[fi].higher {
-		return m / v, true
-	}
-	return v / m, true
+	return m / v, true
 }
 
-// writeTable writes the outcomes as an aligned Markdown table.
+// advantage is how many times better memkv is than system si on figure
+// fi: above 1 memkv is better.
+func (o outcome) advantage(si, fi int) (float64, bool) {
+	r, ok := o.ratio(si, fi)
+	if ok && !o.sc.figures[fi].higher {
+		r = 1 / r
+	}
+	return r, ok
+}
+
+// advantageCell is advantage as a table cell, "—" when not measured.
+func (o outcome) advantageCell(si, fi int) string {
+	if a, ok := o.advantage(si, fi); ok {
+		return formatRatio(a)
+	}
+	return "—"
+}
+
+// writeTable writes the outcomes as an aligned Markdown table: each
+// system's figure, then memkv's advantage over each other system.
 func writeTable(w io.Writer, outcomes []outcome) error {
-	rows := [][]string{{"scenario", "memkv", "server", "limit", "memkv vs server", "memkv vs limit"}}
+	header := []string{"scenario"}
+	for _, k := range kinds {
+		header = append(header, k.name)
+	}
+	for si, k := range kinds {
+		if si != memkvKind {
+			header = append(header, "memkv vs "+k.name)
+		}
+	}
+	rows := [][]string{header}
 	for _, o := range outcomes {
 		for fi, f := range o.sc.figures {
 			row := []string{rowName(o.sc, f)}
@@ -50,16 +76,24 @@ func writeTable(w io.Writer, outcomes []outcome) error {
 				}
 				row = append(row, cell)
 			}
-			for _, si := range []int{1, 2} {
-				cell := "—"
-				if a, ok := o.advantage(si, fi); ok {
-					cell = formatRatio(a)
+			for si := range kinds {
+				if si != memkvKind {
+					row = append(row, o.advantageCell(si, fi))
 				}
-				row = append(row, cell)
 			}
 			rows = append(rows, row)
 		}
 	}
+	if _, err := io.WriteString(w, markdownTable(rows)); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\nRatios are memkv's advantage (above 1× memkv is better): the other's time over memkv's, or memkv's rate over the other's.\n")
+	return err
+}
+
+// markdownTable aligns rows, the first being the header, as a Markdown
+// table: the first column left, the others right.
+func markdownTable(rows [][]string) string {
 	widths := make([]int, len(rows[0]))
 	for _, r := range rows {
 		for i, c := range r {
@@ -88,9 +122,7 @@ func writeTable(w io.Writer, outcomes []outcome) error {
 			b.WriteString("|\n")
 		}
 	}
-	b.WriteString("\nRatios are memkv's advantage (above 1× memkv is better): the other's time over memkv's, or memkv's rate over the other's.\n")
-	_, err := io.WriteString(w, b.String())
-	return err
+	return b.String()
 }
 
 func rowName(sc scenario, f figure) string {
@@ -147,46 +179,3 @@ func sig3(v float64) string {
 }
 
 func formatRatio(a float64) string { return sig3(a) + "×" }
-
-// A target is a goal of the issue: memkv at least min times better than
-// the server on one figure.
-type target struct {
-	scenario string
-	figure   int
-	min      float64
-}
-
-var targets = []target{
-	{"Put", 0, 100},
-	{"Get", 0, 500},
-	{"FanOut/all/W=100", 0, 30},
-	{"FanOut/own/W=100", 0, 30},
-	{"FanOut/all/W=1000", 0, 30},
-	{"FanOut/own/W=1000", 0, 30},
-}
-
-// writeTargets writes whether each target among the outcomes is met, and
-// returns the number missed.
-func writeTargets(w io.Writer, outcomes []outcome) (missed int, err error) {
-	var b strings.Builder
-	b.WriteString("Targets (memkv vs server):\n\n")
-	for _, t := range targets {
-		for _, o := range outcomes {
-			if o.sc.name != t.scenario {
-				continue
-			}
-			a, ok := o.advantage(1, t.figure)
-			verdict := "met"
-			switch {
-			case !ok:
-				verdict = "not measured"
-			case a < t.min:
-				verdict = "MISSED"
-				missed++
-			}
-			fmt.Fprintf(&b, "- %s ≥ %g×: %s (%s)\n", rowName(o.sc, o.sc.figures[t.figure]), t.min, verdict, formatRatio(a))
-		}
-	}
-	_, err = io.WriteString(w, b.String())
-	return missed, err
-}

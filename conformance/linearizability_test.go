@@ -277,7 +277,8 @@ func TestLinearizableMemkv(t *testing.T) {
 	// memkv answers in a microsecond, so the clients would mostly take
 	// turns. Latency on half of the calls (before they act) makes their
 	// intervals overlap, as on a network.
-	m.Inject(memkv.Fault{Latency: 20 * time.Microsecond, Rate: 0.5})
+	_, err := m.Inject(memkv.Fault{Latency: 20 * time.Microsecond, Rate: 0.5})
+	require.NoError(t, err)
 	checkLinearizable(t, 20, func(name string) jetstream.KeyValue { return linBucket(t, m, name) })
 }
 

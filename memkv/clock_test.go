@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/jetsim/jetsim/memkv"
+	"github.com/jetsim/jetsim/stream"
 )
 
 var epoch = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -137,6 +138,27 @@ func TestFakeClockPurgeDeletesThreshold(t *testing.T) {
 	require.NoError(t, kv.PurgeDeletes(ctx))
 	st, _ = kv.Status(ctx)
 	assert.Zero(t, st.Values(), "markers older than 30 minutes go")
+}
+
+// The memkv Clock and the stream's are the same interface, so a Clock
+// from either package goes where the other is expected; AdvanceTo moves to
+// an instant and runs what falls due on the way, and never moves back.
+func TestFakeClockAdvanceTo(t *testing.T) {
+	c := memkv.NewFakeClock(epoch)
+	var sc stream.Clock = c
+	var mc memkv.Clock = stream.NewFakeClock(epoch)
+	assert.Equal(t, epoch, mc.Now())
+
+	fired := 0
+	sc.AfterFunc(time.Minute, func() { fired++ })
+	c.AdvanceTo(epoch.Add(time.Minute - time.Nanosecond))
+	assert.Zero(t, fired)
+	assert.Equal(t, 1, c.Pending())
+	c.AdvanceTo(epoch.Add(time.Hour))
+	assert.Equal(t, 1, fired)
+	assert.Zero(t, c.Pending())
+	c.AdvanceTo(epoch)
+	assert.Equal(t, epoch.Add(time.Hour), c.Now(), "AdvanceTo an earlier time leaves the clock where it is")
 }
 
 func brief(e jetstream.KeyValueEntry) string {

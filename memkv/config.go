@@ -94,6 +94,19 @@ func streamConfig(scfg jetstream.StreamConfig) (stream.Config, error) {
 	case scfg.Replicas > 1:
 		return stream.Config{}, &jetstream.APIError{Code: 500, ErrorCode: 10074, Description: "replicas > 1 not supported in non-clustered mode"}
 	}
+	return engineConfig(scfg), nil
+}
+
+// checkConfig returns the server's 10052 error for a config it refuses
+// (server/stream.go: checkStreamCfgLocked, as stream.Config.Validate
+// has it), as the jetstream client decodes it.
+func checkConfig(scfg jetstream.StreamConfig) error {
+	_, err := engineConfig(scfg).Validate()
+	return apiError(err)
+}
+
+// engineConfig is the engine's view of a prepared config.
+func engineConfig(scfg jetstream.StreamConfig) stream.Config {
 	return stream.Config{
 		Name:                   scfg.Name,
 		Subjects:               scfg.Subjects,
@@ -110,7 +123,7 @@ func streamConfig(scfg jetstream.StreamConfig) (stream.Config, error) {
 		AllowMsgTTL:            scfg.AllowMsgTTL,
 		SubjectDeleteMarkerTTL: scfg.SubjectDeleteMarkerTTL,
 		Duplicates:             scfg.Duplicates,
-	}, nil
+	}
 }
 
 // bucketState is one bucket: its stream and the config it was made with.

@@ -18,18 +18,40 @@ import (
 // larger messages before sending (nats.go: PublishMsg).
 const maxPayload = 1 << 20
 
-func ctxErr(ctx context.Context) error {
+// errNilContext is memkv's panic for a nil context. nats.go v1.56.0
+// dereferences the context of every KV call (jetstream/jetstream.go:
+// wrapContextWithoutDeadline; kv.go for the legacy nats.Context(nil)), so
+// a nil one panics in production: memkv panics at the same call, with a
+// message that says why, rather than let a test pass.
+var errNilContext = errors.New("memkv: nil context.Context (nats.go panics on it too)")
+
+// mustContext panics with errNilContext if ctx is nil. Calls check it
+// where the client first uses the context: after the client's own checks
+// of the key, bucket name and options, which come first and return their
+// errors.
+func mustContext(ctx context.Context) {
 	if ctx == nil {
-		return nil
+		panic(errNilContext)
+	}
+}
+
+// ctxErr is ctx.Err(); it panics on a nil ctx (see mustContext).
+func ctxErr(ctx context.Context) error {
+	mustContext(ctx)
+	return ctx.Err()
+}
+
+// listContextErr is the error of a bucket listing: the client's listings
+// run in a goroutine and report a nil context as nats.ErrInvalidContext
+// (context.go: RequestMsgWithContext) instead of panicking.
+func listContextErr(ctx context.Context) error {
+	if ctx == nil {
+		return nats.ErrInvalidContext
 	}
 	return ctx.Err()
 }
 
 func wrapf(err error, detail string) error { return fmt.Errorf("%w: %s", err, detail) }
-
-func streamNotFound() error {
-	return &jetstream.APIError{Code: 404, ErrorCode: jetstream.JSErrCodeStreamNotFound, Description: "stream not found"}
-}
 
 // bucketExists is CreateKeyValue's error for a differing config
 // (jetstream/kv.go: CreateKeyValue joins it with the server's 10058).

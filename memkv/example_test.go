@@ -71,7 +71,10 @@ func ExampleManager_Inject() {
 	ctx := context.Background()
 	kvm := memkv.New()
 	kv, _ := kvm.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "orders"})
-	fault := kvm.Inject(memkv.Fault{Ops: []memkv.Op{memkv.OpPut}, Err: nats.ErrTimeout, Times: 2})
+	fault, err := kvm.Inject(memkv.Fault{Ops: []memkv.Op{memkv.OpPut}, Err: nats.ErrTimeout, Times: 2})
+	if err != nil {
+		panic(err)
+	}
 
 	for attempt := 1; ; attempt++ {
 		rev, err := kv.PutString(ctx, "o1", "paid")

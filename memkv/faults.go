@@ -2,6 +2,8 @@ package memkv
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -30,13 +32,21 @@ const (
 	OpBucket       Op = "Bucket" // the manager's KeyValue, Create/Update/DeleteKeyValue
 )
 
+// knownOps are the operations Inject accepts in Fault.Ops.
+var knownOps = []Op{OpGet, OpPut, OpCreate, OpUpdate, OpDelete, OpPurge, OpWatch, OpKeys,
+	OpHistory, OpPurgeDeletes, OpStatus, OpBucket}
+
+// ErrInvalidFault is the error of Inject for a Fault that cannot mean
+// what it says; the returned error wraps it and names the field.
+var ErrInvalidFault = errors.New("memkv: invalid fault")
+
 // Fault makes matching calls fail or slow down, as a flaky network or
 // server would. Zero fields match everything: a Fault{Err: e} fails every
 // call with e.
 type Fault struct {
-	Bucket string // only this bucket; "" for all
-	Keys   string // only keys matching this pattern ("*" and ">" tokens); "" for all
-	Ops    []Op   // only these operations; none for all
+	Bucket string // only this bucket (a valid bucket name); "" for all
+	Keys   string // only keys matching this pattern (a valid watch pattern: "*" and ">" tokens); "" for all
+	Ops    []Op   // only these operations (the Op constants); none for all
 
 	// Err is returned by a call the fault hits, for example
 	// context.DeadlineExceeded, nats.ErrTimeout, nats.ErrConnectionClosed,
@@ -44,15 +54,40 @@ type Fault struct {
 	// With a nil Err the fault only adds Latency.
 	Err error
 	// Times limits the fault to the next Times matching calls; 0 means
-	// no limit.
+	// no limit. It cannot be negative.
 	Times int
-	// Rate is the fraction of matching calls that are hit, drawn from the
-	// manager's seeded source (see WithSeed); 0 means every call.
+	// Rate is the fraction of matching calls that are hit, in [0, 1],
+	// drawn from the manager's seeded source (see WithSeed); 0 means every
+	// call.
 	Rate float64
-	// Latency delays every hit call by this much (real time; inside a
-	// testing/synctest bubble, the bubble's time), or until its context
-	// ends.
+	// Latency delays every hit call by this much on the manager's clock
+	// (see WithClock: with a FakeClock the call waits for Advance; with
+	// the default clock inside a testing/synctest bubble it takes the
+	// bubble's time), or until its context ends. It cannot be negative.
 	Latency time.Duration
+}
+
+// validate returns an error wrapping ErrInvalidFault if a field of f is
+// out of its range: such a fault would silently hit never or always.
+func (f *Fault) validate() error {
+	switch {
+	case f.Bucket != "" && !subject.ValidBucket(f.Bucket):
+		return fmt.Errorf("%w: Bucket %q is not a valid bucket name", ErrInvalidFault, f.Bucket)
+	case f.Keys != "" && !subject.ValidPattern(f.Keys):
+		return fmt.Errorf("%w: Keys %q is not a valid key pattern", ErrInvalidFault, f.Keys)
+	case f.Times < 0:
+		return fmt.Errorf("%w: Times %d is negative", ErrInvalidFault, f.Times)
+	case !(f.Rate >= 0 && f.Rate <= 1): // NaN too
+		return fmt.Errorf("%w: Rate %v is outside [0, 1]", ErrInvalidFault, f.Rate)
+	case f.Latency < 0:
+		return fmt.Errorf("%w: Latency %v is negative", ErrInvalidFault, f.Latency)
+	}
+	for _, op := range f.Ops {
+		if !slices.Contains(knownOps, op) {
+			return fmt.Errorf("%w: unknown Op %q", ErrInvalidFault, op)
+		}
+	}
+	return nil
 }
 
 // FaultHandle is an injected fault.
@@ -94,8 +129,13 @@ func WithSeed(seed uint64) Option {
 func (m *Manager) Seed() uint64 { return m.faults.seed }
 
 // Inject adds a fault. Faults are checked in the order they were added;
-// the first that hits a call decides it.
-func (m *Manager) Inject(f Fault) *FaultHandle {
+// the first that hits a call decides it. A fault with a field out of its
+// range (see Fault) is not added: the error wraps ErrInvalidFault.
+func (m *Manager) Inject(f Fault) (*FaultHandle, error) {
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
+	f.Ops = slices.Clone(f.Ops)
 	h := &FaultHandle{m: m, f: f, left: -1}
 	if f.Times > 0 {
 		h.left = f.Times
@@ -107,13 +147,16 @@ func (m *Manager) Inject(f Fault) *FaultHandle {
 	}
 	m.faults.list = append(m.faults.list, h)
 	m.faults.n.Store(int32(len(m.faults.list)))
-	return h
+	return h, nil
 }
 
 // fault applies the faults that match a call: it waits out their latency
 // and returns the error of the first that fails the call. key is "" for
 // calls without one, pattern reports that key is a watch pattern.
 func (m *Manager) fault(ctx context.Context, op Op, bucket, key string, pattern bool) error {
+	// A fault stands for the request the client would send; the client
+	// has dereferenced the context by then.
+	mustContext(ctx)
 	if m.faults.n.Load() == 0 {
 		return nil
 	}
@@ -139,15 +182,24 @@ func (m *Manager) fault(ctx context.Context, op Op, bucket, key string, pattern 
 	}
 	m.faults.mu.Unlock()
 	if delay > 0 {
-		t := time.NewTimer(delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctxOrBackground(ctx).Done():
-			return ctx.Err()
+		if err := m.sleep(ctx, delay); err != nil {
+			return err
 		}
 	}
 	return err
+}
+
+// sleep waits d on the manager's clock, or until ctx ends.
+func (m *Manager) sleep(ctx context.Context, d time.Duration) error {
+	elapsed := make(chan struct{})
+	t := m.clock.AfterFunc(d, func() { close(elapsed) })
+	select {
+	case <-elapsed:
+		return nil
+	case <-ctx.Done():
+		t.Stop()
+		return ctx.Err()
+	}
 }
 
 func (h *FaultHandle) matches(op Op, bucket, key string, pattern bool) bool {

@@ -60,8 +60,14 @@ func (m *Manager) Watchers(bucket string) int {
 }
 
 // Sync waits until every running watcher has been handed everything
-// written so far: each entry is in its Updates channel. A watcher whose
-// channel is full and not read keeps Sync waiting until ctx ends.
+// written so far: each entry is in its Updates channel, or already read
+// from it. That is all it promises: an app's goroutine that reads the
+// channel and applies the entries (to a cache, say) may not have applied
+// them yet when Sync returns. To wait for the app too, run the test in a
+// testing/synctest bubble and call synctest.Wait() after the write (see
+// TestExample_synctest), or wait on a signal of the app's own. A watcher
+// whose channel is full and not read keeps Sync waiting until ctx ends;
+// Sync then returns ctx's error.
 func (m *Manager) Sync(ctx context.Context) error {
 	for _, r := range m.liveWatchers() {
 		if err := r.w.WaitSynced(ctxOrBackground(ctx), r.st.stream.LastSeq()); err != nil {
@@ -73,8 +79,9 @@ func (m *Manager) Sync(ctx context.Context) error {
 
 // DropWatchers ends the watchers on bucket ("" for all) whose patterns
 // overlap keys ("" for all) as a lost connection would: their Updates
-// channels close after the entries already in them. It returns how many
-// it ended.
+// channels close after the entries already in them, and their Stop
+// returns nats.ErrConnectionClosed, as the client's does after nc.Close.
+// It returns how many it ended.
 func (m *Manager) DropWatchers(bucket, keys string) int {
 	n := 0
 	for _, r := range m.liveWatchers() {
@@ -84,6 +91,7 @@ func (m *Manager) DropWatchers(bucket, keys string) int {
 		if keys != "" && !r.overlaps(keys) {
 			continue
 		}
+		r.dropped.Store(true)
 		if r.w.Stop() == nil {
 			n++
 		}

@@ -154,6 +154,20 @@ func (m *Manager) legacyStatus(st *bucketState, listed bool) (*nats.KeyValueBuck
 	return s, nil
 }
 
+// legacyContext is the context of a legacy call: the one given with
+// nats.Context, or context.Background() without one. nats.Context(nil)
+// panics with errNilContext, as the client panics on it (kv.go: the
+// watcher and PurgeDeletes use opts.ctx; see mustContext).
+func legacyContext(given context.Context) context.Context {
+	switch c := given.(type) {
+	case nil:
+		return context.Background()
+	case nats.ContextOpt:
+		mustContext(c.Context)
+	}
+	return given
+}
+
 // legacySentinels pairs the jetstream package's error values that the
 // shared code returns with the legacy client's own.
 var legacySentinels = map[error]error{

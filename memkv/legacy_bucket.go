@@ -147,10 +147,11 @@ func (l legacyBucket) PurgeDeletes(opts ...nats.PurgeOpt) error {
 	if err != nil {
 		return err
 	}
-	if err := l.b.m.fault(ctxOrBackground(o.Context), OpPurgeDeletes, l.b.name, "", false); err != nil {
+	ctx := legacyContext(o.Context)
+	if err := l.b.m.fault(ctx, OpPurgeDeletes, l.b.name, "", false); err != nil {
 		return legacyError(err)
 	}
-	return legacyWatchError(l.b.purgeDeletes(o.Context, o.OlderThan, true))
+	return legacyWatchError(l.b.purgeDeletes(ctx, o.OlderThan, true))
 }
 
 // Status returns the bucket's status as the legacy client's

@@ -25,13 +25,14 @@ import (
 // lgTarget is one side of the comparison: the legacy API and the
 // jetstream API over the same buckets.
 type lgTarget struct {
-	kvm nats.KeyValueManager
-	js  jetstream.KeyValueManager
+	kvm  nats.KeyValueManager
+	js   jetstream.KeyValueManager
+	drop func() // loses the connection: memkv's DropWatchers, the server's nc.Close
 }
 
 func lgMemkv(*testing.T) lgTarget {
 	m := memkv.New()
-	return lgTarget{kvm: m.Legacy(), js: m}
+	return lgTarget{kvm: m.Legacy(), js: m, drop: func() { m.DropWatchers("", "") }}
 }
 
 // lgWire is memkv seen through nats.go's own clients over the NATS
@@ -48,7 +49,7 @@ func lgWire(t *testing.T) lgTarget {
 	require.NoError(t, err)
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
-	return lgTarget{kvm: legacy, js: js}
+	return lgTarget{kvm: legacy, js: js, drop: nc.Close}
 }
 
 func lgServer(t *testing.T) lgTarget {
@@ -57,7 +58,7 @@ func lgServer(t *testing.T) lgTarget {
 	require.NoError(t, err)
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
-	return lgTarget{kvm: legacy, js: js}
+	return lgTarget{kvm: legacy, js: js, drop: nc.Close}
 }
 
 // lgTranscript is what a case body observed, one line per observation.
@@ -666,12 +667,14 @@ func TestLegacyFaultsAndWatchers(t *testing.T) {
 	kv, err := m.Legacy().CreateKeyValue(&nats.KeyValueConfig{Bucket: "F", Storage: nats.MemoryStorage})
 	require.NoError(t, err)
 
-	h := m.Inject(memkv.Fault{Bucket: "F", Ops: []memkv.Op{memkv.OpPut}, Err: jetstream.ErrNoStreamResponse, Times: 1})
+	h, err := m.Inject(memkv.Fault{Bucket: "F", Ops: []memkv.Op{memkv.OpPut}, Err: jetstream.ErrNoStreamResponse, Times: 1})
+	require.NoError(t, err)
 	_, err = kv.PutString("a", "1")
 	require.Same(t, nats.ErrNoStreamResponse, err, "a jetstream sentinel comes out as the legacy one")
 	require.Equal(t, 1, h.Hits())
 	lgPut(t, kv, "a", "1")
-	m.Inject(memkv.Fault{Ops: []memkv.Op{memkv.OpGet, memkv.OpWatch, memkv.OpKeys}, Keys: "a", Err: nats.ErrTimeout, Times: 3})
+	_, err = m.Inject(memkv.Fault{Ops: []memkv.Op{memkv.OpGet, memkv.OpWatch, memkv.OpKeys}, Keys: "a", Err: nats.ErrTimeout, Times: 3})
+	require.NoError(t, err)
 	_, err = kv.Get("a")
 	require.Same(t, nats.ErrTimeout, err)
 	_, err = kv.Watch("a")
@@ -693,6 +696,6 @@ func TestLegacyFaultsAndWatchers(t *testing.T) {
 	require.Equal(t, 1, m.DropWatchers("F", ""))
 	require.Len(t, lgDrainClosed(t, w), 1)
 	require.Empty(t, lgErrClosed(t, w.Error()))
-	require.Same(t, nats.ErrBadSubscription, w.Stop())
+	require.Same(t, nats.ErrConnectionClosed, w.Stop(), "as after nc.Close")
 	require.Zero(t, m.Watchers(""))
 }

@@ -30,7 +30,7 @@ var errLegacyBadPattern = fmt.Errorf("%w: %s", nats.ErrInvalidKey, "key cannot b
 type legacyWatcher struct {
 	w    *watch.Watcher[nats.KeyValueEntry]
 	m    *Manager
-	st   *bucketState    // the bucket watched
+	rec  *watchRec       // the bucket watched, and whether DropWatchers ended it
 	ctx  context.Context // as given with nats.Context; nil if none
 	errs chan error
 
@@ -40,8 +40,8 @@ type legacyWatcher struct {
 
 var _ nats.KeyWatcher = (*legacyWatcher)(nil)
 
-func newLegacyWatcher(w *watch.Watcher[nats.KeyValueEntry], m *Manager, st *bucketState, ctx context.Context) *legacyWatcher {
-	lw := &legacyWatcher{w: w, m: m, st: st, ctx: ctx, errs: make(chan error, 1), stopped: make(chan struct{})}
+func newLegacyWatcher(w *watch.Watcher[nats.KeyValueEntry], m *Manager, rec *watchRec, ctx context.Context) *legacyWatcher {
+	lw := &legacyWatcher{w: w, m: m, rec: rec, ctx: ctx, errs: make(chan error, 1), stopped: make(chan struct{})}
 	var ctxDone <-chan struct{}
 	if ctx != nil {
 		ctxDone = ctx.Done()
@@ -81,16 +81,16 @@ func (lw *legacyWatcher) Error() <-chan error { return lw.errs }
 // The first Stop after the bucket was deleted stops the watcher but
 // returns the server's "stream not found": the client's Unsubscribe
 // deletes the consumer it made, and that fails (nats.go: unsubscribe,
-// jsm.go: DeleteConsumer returns the API error as is).
+// jsm.go: DeleteConsumer returns the API error as is). After DropWatchers
+// it gives nats.ErrConnectionClosed (see stopWatcher).
 func (lw *legacyWatcher) Stop() error {
-	gone := lw.st.deleted.Load()
-	err := lw.w.Stop()
-	lw.stopOnce.Do(func() { close(lw.stopped) })
-	if err != nil {
-		return nats.ErrBadSubscription
-	}
-	return lw.m.stopError(lw.st, gone)
+	defer lw.release()
+	return stopWatcher(lw.w, lw.m, lw.rec)
 }
+
+// release ends the goroutine that waits for the Stop of a watcher whose
+// bucket was deleted; Manager.Close calls it after stopping the watcher.
+func (lw *legacyWatcher) release() { lw.stopOnce.Do(func() { close(lw.stopped) }) }
 
 // Watch watches the keys matching the pattern keys ("*" and ">" tokens).
 // It sends a nil entry once the initial values are delivered. nats.Context
@@ -118,7 +118,7 @@ func (l legacyBucket) WatchFiltered(keys []string, opts ...nats.WatchOpt) (nats.
 	if err != nil {
 		return nil, err
 	}
-	ctx := ctxOrBackground(o.Context)
+	ctx := legacyContext(o.Context)
 	if err := l.b.faultPatterns(ctx, OpWatch, keys); err != nil {
 		return nil, legacyError(err)
 	}
@@ -128,8 +128,11 @@ func (l legacyBucket) WatchFiltered(keys []string, opts ...nats.WatchOpt) (nats.
 	if err != nil {
 		return nil, legacyWatchError(watchError(err))
 	}
-	l.b.m.register(&watchRec{bucket: l.b.name, st: st, keys: patterns, w: w})
-	return newLegacyWatcher(w, l.b.m, st, o.Context), nil
+	rec := &watchRec{bucket: l.b.name, st: st, keys: patterns, w: w, ctx: ctx}
+	lw := newLegacyWatcher(w, l.b.m, rec, o.Context)
+	rec.release = lw.release
+	l.b.m.register(rec)
+	return lw, nil
 }
 
 // decoder makes legacy watch entries; only KV-Operation markers count as
@@ -157,10 +160,11 @@ func (l legacyBucket) Keys(opts ...nats.WatchOpt) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := l.b.faultPatterns(ctxOrBackground(o.Context), OpKeys, nil); err != nil {
+	ctx := legacyContext(o.Context)
+	if err := l.b.faultPatterns(ctx, OpKeys, nil); err != nil {
 		return nil, legacyError(err)
 	}
-	entries, err := l.b.collect(o.Context, []string{nats.AllKeys}, o, true)
+	entries, err := l.b.collect(ctx, []string{nats.AllKeys}, o, true)
 	if err != nil {
 		return nil, legacyWatchError(err)
 	}
@@ -178,10 +182,11 @@ func (l legacyBucket) History(key string, opts ...nats.WatchOpt) ([]nats.KeyValu
 	if err != nil {
 		return nil, err
 	}
-	if err := l.b.faultPatterns(ctxOrBackground(o.Context), OpHistory, []string{key}); err != nil {
+	ctx := legacyContext(o.Context)
+	if err := l.b.faultPatterns(ctx, OpHistory, []string{key}); err != nil {
 		return nil, legacyError(err)
 	}
-	entries, err := l.b.collect(o.Context, []string{key}, o, true)
+	entries, err := l.b.collect(ctx, []string{key}, o, true)
 	if err != nil {
 		return nil, legacyWatchError(err)
 	}

@@ -13,9 +13,11 @@ import (
 	"github.com/jetsim/jetsim/subject"
 )
 
-// Manager holds a set of buckets, as one JetStream account of a server
-// does. It satisfies jetstream.KeyValueManager. The zero value is not
-// usable; call New.
+// Manager holds a set of buckets, as one JetStream account of a
+// standalone server does. It satisfies jetstream.KeyValueManager. The zero
+// value is not usable; call New. Bucket mirrors and sources are not
+// simulated: a config with Mirror or Sources is refused (see
+// CreateKeyValue).
 type Manager struct {
 	clock stream.Clock
 
@@ -70,7 +72,10 @@ func (m *Manager) KeyValue(ctx context.Context, bucket string) (jetstream.KeyVal
 
 // CreateKeyValue creates a bucket. Creating a bucket that exists with the
 // same config returns a handle; with a different config it fails with an
-// error that is both ErrBucketExists and ErrStreamNameAlreadyInUse.
+// error that is both ErrBucketExists and ErrStreamNameAlreadyInUse. A
+// config with Mirror or Sources is refused with "memkv: bucket mirrors and
+// sources are not supported", here and in UpdateKeyValue and
+// CreateOrUpdateKeyValue: memkv does not copy from other streams.
 func (m *Manager) CreateKeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
 	st, err := m.create(ctx, cfg)
 	if err != nil {
@@ -79,17 +84,21 @@ func (m *Manager) CreateKeyValue(ctx context.Context, cfg jetstream.KeyValueConf
 	return newBucket(m, st), nil
 }
 
-// prepare is what create and update do before they touch the buckets:
-// the client's config mapping and checks, the context, injected faults.
+// prepare is what create and update do before they touch the buckets, in
+// the client's order (jetstream/kv.go: prepareKeyValueConfig): the bucket
+// name, then a request with ctx (the account info), then the config
+// mapping and its checks.
 func (m *Manager) prepare(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.StreamConfig, error) {
-	scfg, err := prepareConfig(cfg)
-	if err != nil {
-		return jetstream.StreamConfig{}, err
+	if !subject.ValidBucket(cfg.Bucket) {
+		return jetstream.StreamConfig{}, jetstream.ErrInvalidBucketName
 	}
 	if err := ctxErr(ctx); err != nil {
 		return jetstream.StreamConfig{}, err
 	}
-	return scfg, m.fault(ctx, OpBucket, cfg.Bucket, "", false)
+	if err := m.fault(ctx, OpBucket, cfg.Bucket, "", false); err != nil {
+		return jetstream.StreamConfig{}, err
+	}
+	return prepareConfig(cfg)
 }
 
 func (m *Manager) create(ctx context.Context, cfg jetstream.KeyValueConfig) (*bucketState, error) {
@@ -165,6 +174,11 @@ func (m *Manager) update(ctx context.Context, cfg jetstream.KeyValueConfig) (*bu
 	if err != nil {
 		return nil, err
 	}
+	// The server checks the config before it looks the stream up
+	// (server/jetstream_api.go: jsStreamUpdateRequest).
+	if err := checkConfig(scfg); err != nil {
+		return nil, err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st := m.streams[scfg.Name]
@@ -203,7 +217,9 @@ func (m *Manager) DeleteKeyValue(ctx context.Context, bucket string) error {
 		return err
 	}
 	if !m.deleteStream("KV_" + bucket) {
-		return errors.Join(wrapf(jetstream.ErrBucketNotFound, bucket), streamNotFound())
+		// jetstream/kv.go: DeleteKeyValue joins the client's own
+		// ErrStreamNotFound, which the stream delete returns for 10059.
+		return errors.Join(wrapf(jetstream.ErrBucketNotFound, bucket), jetstream.ErrStreamNotFound)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package memkv
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"reflect"
@@ -30,7 +29,7 @@ type watchConfig struct {
 	UpdatesOnly        bool
 	MetaOnly           bool
 	ResumeFromRevision uint64          // jetstream.ResumeFromRevision only
-	Context            context.Context // the nats.ContextOpt as given (legacy only); nil if none
+	Context            context.Context // the nats.ContextOpt as given (legacy only), nats.Context(nil) too; nil if none
 }
 
 // deleteConfig is what Delete and Purge were asked for.
@@ -50,7 +49,7 @@ type purgeDeletesConfig struct {
 	// default (30m, kvDefaultPurgeDeletesMarkerThreshold in kv.go), negative
 	// means remove every marker.
 	OlderThan time.Duration
-	Context   context.Context // the nats.ContextOpt as given (legacy only); nil if none
+	Context   context.Context // the nats.ContextOpt as given (legacy only), nats.Context(nil) too; nil if none
 }
 
 // optFields names the unexported fields of one nats.go options struct that
@@ -66,7 +65,6 @@ var (
 	optLegacyDeleteFields = optFields{"revision": reflect.Uint64}
 	optCreateFields       = optFields{"ttl": reflect.Int64}
 	optErrorType          = reflect.TypeFor[error]()
-	errOptNilContext      = errors.New("memkv: nats.Context(nil): nil context")
 )
 
 // optState is the client's options struct for one call. It stays invalid
@@ -185,7 +183,7 @@ func decodeLegacyWatchOpts(opts []nats.WatchOpt) (watchConfig, error) {
 		switch o := opt.(type) {
 		case nil:
 		case nats.ContextOpt:
-			ctx, err = optContext(o)
+			ctx = o // as the client's configureWatcher: opts.ctx = ctx
 		default:
 			err = s.apply(opt)
 		}
@@ -209,16 +207,6 @@ func (s *optState) watchConfig() watchConfig {
 		cfg.ResumeFromRevision = s.uint("resumeFromRevision")
 	}
 	return cfg
-}
-
-// optContext mirrors the client's ContextOpt.configureWatcher/configurePurge
-// (opts.ctx = ctx), rejecting nats.Context(nil): with it the client's
-// WatchAll and PurgeDeletes panic (nil pointer dereference, checked at v1.56.0).
-func optContext(o nats.ContextOpt) (context.Context, error) {
-	if o.Context == nil {
-		return nil, errOptNilContext
-	}
-	return o, nil
 }
 
 // decodeDeleteOpts applies jetstream Delete/Purge options (LastRevision,
@@ -278,7 +266,7 @@ func decodeLegacyPurgeDeletesOpts(opts []nats.PurgeOpt) (purgeDeletesConfig, err
 		case nats.DeleteMarkersOlderThan:
 			cfg.OlderThan = time.Duration(o)
 		case nats.ContextOpt:
-			cfg.Context, err = optContext(o)
+			cfg.Context = o // as the client's configurePurge: opts.ctx = ctx
 		default:
 			err = fmt.Errorf("memkv: cannot decode option %T: unknown PurgeDeletes option", opt)
 		}

@@ -71,8 +71,8 @@ func TestDecodeLegacyWatchOpts(t *testing.T) {
 			wantErr: "nats: updates only can not be used with include history"},
 		{name: "UpdatesOnly then IncludeHistory", opts: []nats.WatchOpt{nats.UpdatesOnly(), nats.IncludeHistory()},
 			wantErr: "nats: include history can not be used with updates only"},
-		{name: "nil Context", opts: []nats.WatchOpt{nats.Context(nil)}, //nolint:staticcheck // testing the nil case
-			wantErr: errOptNilContext.Error()},
+		{name: "nil Context is kept for its call to panic on", opts: []nats.WatchOpt{nats.Context(nil)}, //nolint:staticcheck // testing the nil case
+			want: watchConfig{Context: nats.Context(nil)}}, //nolint:staticcheck // testing the nil case
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,8 +111,9 @@ func TestDecodeDeleteCreatePurgeDeletesOpts(t *testing.T) {
 	pd, err = decodeLegacyPurgeDeletesOpts([]nats.PurgeOpt{nats.DeleteMarkersOlderThan(time.Second), nil, ctx})
 	require.NoError(t, err)
 	require.Equal(t, purgeDeletesConfig{OlderThan: time.Second, Context: ctx}, pd)
-	_, err = decodeLegacyPurgeDeletesOpts([]nats.PurgeOpt{nats.Context(nil)}) //nolint:staticcheck // testing the nil case
-	require.ErrorIs(t, err, errOptNilContext)
+	pd, err = decodeLegacyPurgeDeletesOpts([]nats.PurgeOpt{nats.Context(nil)}) //nolint:staticcheck // testing the nil case
+	require.NoError(t, err, "the call panics on it, as the client's does")
+	require.Equal(t, purgeDeletesConfig{Context: nats.Context(nil)}, pd) //nolint:staticcheck // testing the nil case
 }
 
 // TestOptionStructsMatchDecoder fails when a nats.go upgrade renames, retypes,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jetsim/jetsim/subject"
 )
@@ -22,6 +23,16 @@ type watchRec struct {
 	st     *bucketState
 	keys   []string // patterns, without the subject prefix
 	w      liveWatcher
+	// dropped is set by DropWatchers: the watcher's connection is lost, and
+	// its Stop gives nats.ErrConnectionClosed from then on.
+	dropped atomic.Bool
+
+	ctx context.Context // the watcher's context: it ends the watcher
+	at  string          // file:line of the Watch call; only under NewTest
+
+	// release, if set, is called by Close after it stopped the watcher:
+	// a legacy watcher's goroutine waits for it once its bucket is gone.
+	release func()
 }
 
 func (r *watchRec) overlaps(pattern string) bool {
@@ -37,9 +48,16 @@ type registry struct {
 	mu    sync.Mutex
 	recs  map[*watchRec]struct{}
 	sweep int // sweep ended watchers when recs reaches this size
+
+	// traced makes register record where each watcher was started, for
+	// NewTest's leak report. Set before the manager is shared.
+	traced bool
 }
 
 func (m *Manager) register(r *watchRec) {
+	if m.reg.traced {
+		r.at = caller()
+	}
 	m.reg.mu.Lock()
 	defer m.reg.mu.Unlock()
 	if m.reg.recs == nil {
@@ -49,10 +67,8 @@ func (m *Manager) register(r *watchRec) {
 		// Amortised: a manager that starts and stops many watchers
 		// keeps at most about twice the running ones.
 		for old := range m.reg.recs {
-			select {
-			case <-old.w.Done():
+			if m.reg.over(old) {
 				delete(m.reg.recs, old)
-			default:
 			}
 		}
 		m.reg.sweep = 2*len(m.reg.recs) + 64
@@ -69,11 +85,43 @@ func (m *Manager) liveWatchers() []*watchRec {
 	for r := range m.reg.recs {
 		select {
 		case <-r.w.Done():
-			delete(m.reg.recs, r)
+			if m.reg.over(r) {
+				delete(m.reg.recs, r)
+			}
 		default:
 			if !r.w.Stopped() {
 				out = append(out, r)
 			}
+		}
+	}
+	return out
+}
+
+// over reports whether r can leave the registry: its goroutine has
+// ended and, under NewTest, it was stopped. A watcher whose bucket was
+// deleted ends its goroutine but still waits for its Stop, as the
+// client's subscription does (SEMANTICS §1.5); NewTest reports it if it
+// never comes.
+func (reg *registry) over(r *watchRec) bool {
+	select {
+	case <-r.w.Done():
+		return !reg.traced || r.w.Stopped()
+	default:
+		return false
+	}
+}
+
+// unstopped returns the registered watchers not stopped: the running
+// ones and, under NewTest, those whose bucket was deleted.
+func (m *Manager) unstopped() []*watchRec {
+	m.reg.mu.Lock()
+	defer m.reg.mu.Unlock()
+	var out []*watchRec
+	for r := range m.reg.recs {
+		if m.reg.over(r) {
+			delete(m.reg.recs, r)
+		} else if !r.w.Stopped() {
+			out = append(out, r)
 		}
 	}
 	return out

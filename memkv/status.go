@@ -14,6 +14,8 @@ import (
 // Status returns the bucket's status, as nats.go's own
 // *jetstream.KeyValueBucketStatus, so that every figure and Config() are
 // computed by the client's code from the stream info the server would send.
+// A deleted bucket gives jetstream.ErrStreamNotFound itself, as the
+// client's stream info request does (jetstream/stream.go: info).
 func (b *Bucket) Status(ctx context.Context) (jetstream.KeyValueStatus, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
@@ -23,7 +25,7 @@ func (b *Bucket) Status(ctx context.Context) (jetstream.KeyValueStatus, error) {
 	}
 	st := b.state()
 	if st.deleted.Load() {
-		return nil, streamNotFound()
+		return nil, jetstream.ErrStreamNotFound
 	}
 	return b.m.status(st, false)
 }
@@ -82,11 +84,12 @@ func (l *lister) Status() <-chan jetstream.KeyValueStatus { return l.status }
 func (l *lister) Error() error                            { return l.err }
 
 // KeyValueStoreNames lists the bucket names in the server's order (stream
-// name, byte order). The channel is closed after the last name.
+// name, byte order). The channel is closed after the last name. With a nil
+// ctx it is closed empty and Error returns nats.ErrInvalidContext.
 func (m *Manager) KeyValueStoreNames(ctx context.Context) jetstream.KeyValueNamesLister {
 	all := m.sorted()
 	l := &lister{names: make(chan string, len(all))}
-	if l.err = ctxErr(ctx); l.err == nil {
+	if l.err = listContextErr(ctx); l.err == nil {
 		for _, st := range all {
 			l.names <- st.name
 		}
@@ -96,11 +99,12 @@ func (m *Manager) KeyValueStoreNames(ctx context.Context) jetstream.KeyValueName
 }
 
 // KeyValueStores lists the buckets' statuses in the server's order. The
-// channel is closed after the last one.
+// channel is closed after the last one. With a nil ctx it is closed empty
+// and Error returns nats.ErrInvalidContext.
 func (m *Manager) KeyValueStores(ctx context.Context) jetstream.KeyValueLister {
 	all := m.sorted()
 	l := &lister{status: make(chan jetstream.KeyValueStatus, len(all))}
-	if l.err = ctxErr(ctx); l.err == nil {
+	if l.err = listContextErr(ctx); l.err == nil {
 		for _, st := range all {
 			s, err := m.status(st, true)
 			if err != nil {

@@ -1,8 +1,11 @@
 package memkv
 
 import (
-	"context"
+	"cmp"
 	"fmt"
+	"reflect"
+	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -14,37 +17,94 @@ type TB interface {
 	Errorf(format string, args ...any)
 }
 
-// leakWait is how long NewTest's clean-up waits for goroutines to end.
+// leakWait bounds how long NewTest's clean-up waits for the goroutines of
+// the watchers to end, those it stopped and those ended by their context
+// (which ends them from a goroutine of its own, context.AfterFunc, so not
+// at once).
 const leakWait = 5 * time.Second
 
 // NewTest returns a Manager tied to a test. When the test ends, its
-// clean-up fails the test if any watcher is still running (a missing
-// Stop), then stops every watcher, deletes every bucket and fails the test
-// if a goroutine of the manager has not ended.
+// clean-up fails the test for each leaked watcher, naming the file:line
+// of the Watch (or WatchAll, WatchFiltered, ListKeys) call that started
+// it. A leaked watcher is one that was not stopped and whose context is
+// not done, even if its bucket was deleted (the client's subscription
+// lives on until Stop). A watcher left to its context, such as
+// t.Context(), which ends before clean-ups run, is not a leak. Then the
+// clean-up stops every watcher, deletes every bucket and fails the test
+// if a watcher's goroutine has not ended within a few seconds.
 func NewTest(t TB, opts ...Option) *Manager {
 	t.Helper()
 	m := New(opts...)
+	m.reg.traced = true
 	t.Cleanup(func() {
-		if live := m.liveWatchers(); len(live) > 0 {
-			var b strings.Builder
-			for _, r := range live {
-				fmt.Fprintf(&b, " %s%v", r.bucket, r.keys)
-			}
-			t.Errorf("memkv: %d watcher(s) not stopped:%s", len(live), b.String())
-		}
-		m.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), leakWait)
-		defer cancel()
-		for _, r := range m.allWatchers() {
-			select {
-			case <-r.w.Done():
-			case <-ctx.Done():
-				t.Errorf("memkv: a watcher goroutine of bucket %s has not ended", r.bucket)
-				return
-			}
-		}
+		t.Helper() // report at the NewTest call, not in this file
+		m.cleanUp(t)
 	})
 	return m
+}
+
+// cleanUp is NewTest's clean-up.
+func (m *Manager) cleanUp(t TB) {
+	t.Helper()
+	if leaks := m.leaks(); len(leaks) > 0 {
+		var b strings.Builder
+		for _, r := range leaks {
+			fmt.Fprintf(&b, "\n\t%s watched at %s", r.pattern(), r.at)
+		}
+		t.Errorf("memkv: %d watcher(s) not stopped, with a context that is not done:%s", len(leaks), b.String())
+	}
+	m.Close()
+	timer := time.NewTimer(leakWait)
+	defer timer.Stop()
+	for _, r := range m.allWatchers() {
+		select {
+		case <-r.w.Done():
+		case <-timer.C:
+			t.Errorf("memkv: the goroutine of the watcher of %s watched at %s has not ended after %v", r.pattern(), r.at, leakWait)
+			return
+		}
+	}
+}
+
+// leaks returns the watchers that nothing will end, by where they were
+// started: not stopped, and their context not done, whether their bucket
+// still exists or not. A watcher whose context is done may still look
+// running for a moment; its context's AfterFunc stops it.
+func (m *Manager) leaks() []*watchRec {
+	var out []*watchRec
+	for _, r := range m.unstopped() {
+		if r.ctx.Err() == nil {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b *watchRec) int { return cmp.Compare(a.at, b.at) })
+	return out
+}
+
+// pattern is the watcher's bucket and key patterns, as "B[a.* b]".
+func (r *watchRec) pattern() string {
+	return fmt.Sprintf("%s%v", r.bucket, r.keys)
+}
+
+// memkvFuncs prefixes the names of memkv's functions and methods (not
+// those of its external tests, package memkv_test).
+var memkvFuncs = reflect.TypeFor[Manager]().PkgPath() + "."
+
+// caller returns the file:line of the innermost caller outside memkv: the
+// application's call that started a watcher, through either API.
+func caller() string {
+	var pcs [32]uintptr
+	n := runtime.Callers(2, pcs[:])
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, memkvFuncs) {
+			return fmt.Sprintf("%s:%d", f.File, f.Line)
+		}
+		if !more {
+			return "an unknown place"
+		}
+	}
 }
 
 // Close stops every watcher, closes the connections of the manager's
@@ -52,8 +112,11 @@ func NewTest(t TB, opts ...Option) *Manager {
 // every stream: the manager's goroutines end and its timers stop. The
 // manager is empty and usable afterwards.
 func (m *Manager) Close() {
-	for _, r := range m.liveWatchers() {
+	for _, r := range m.unstopped() {
 		_ = r.w.Stop()
+		if r.release != nil {
+			r.release()
+		}
 	}
 	m.closeServer()
 	for _, st := range m.sortedStreams(false) {

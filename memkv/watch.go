@@ -19,9 +19,9 @@ var errBadPattern = fmt.Errorf("%w: %s", jetstream.ErrInvalidKey, "key cannot be
 
 // keyWatcher is a jetstream.KeyWatcher.
 type keyWatcher struct {
-	w  *watch.Watcher[jetstream.KeyValueEntry]
-	m  *Manager
-	st *bucketState
+	w   *watch.Watcher[jetstream.KeyValueEntry]
+	m   *Manager
+	rec *watchRec // the bucket watched, and whether DropWatchers ended it
 }
 
 func (k *keyWatcher) Updates() <-chan jetstream.KeyValueEntry { return k.w.Updates() }
@@ -30,11 +30,24 @@ func (k *keyWatcher) Updates() <-chan jetstream.KeyValueEntry { return k.w.Updat
 // the client's second Unsubscribe does. After the bucket was deleted, the
 // client's Unsubscribe fails to delete its consumer (see stopError).
 func (k *keyWatcher) Stop() error {
-	gone := k.st.deleted.Load()
-	if k.w.Stop() != nil {
+	return stopWatcher(k.w, k.m, k.rec)
+}
+
+// stopWatcher is Stop of a watcher of either API: the client's
+// Unsubscribe, which checks the connection first (nats.go: unsubscribe
+// returns ErrConnectionClosed on a closed connection, whatever the
+// subscription's state), then the subscription (ErrBadSubscription once
+// it is closed), then deletes its consumer (see stopError).
+func stopWatcher(w liveWatcher, m *Manager, rec *watchRec) error {
+	gone := rec.st.deleted.Load()
+	err := w.Stop()
+	switch {
+	case rec.dropped.Load():
+		return nats.ErrConnectionClosed
+	case err != nil:
 		return nats.ErrBadSubscription
 	}
-	return k.m.stopError(k.st, gone)
+	return m.stopError(rec.st, gone)
 }
 
 // stopError is the error of a watcher's first Stop: nil, unless its
@@ -80,12 +93,13 @@ func (b *Bucket) WatchFiltered(ctx context.Context, keys []string, opts ...jetst
 	}
 	patterns := slices.Clone(keys)
 	st := b.state()
-	w, err := watch.Start(ctxOrBackground(ctx), st.stream, b.watchOptions(keys, o), b.decoder(false))
+	w, err := watch.Start(ctx, st.stream, b.watchOptions(keys, o), b.decoder(false))
 	if err != nil {
 		return nil, watchError(err)
 	}
-	b.m.register(&watchRec{bucket: b.name, st: st, keys: patterns, w: w})
-	return &keyWatcher{w: w, m: b.m, st: st}, nil
+	rec := &watchRec{bucket: b.name, st: st, keys: patterns, w: w, ctx: ctxOrBackground(ctx)}
+	b.m.register(rec)
+	return &keyWatcher{w: w, m: b.m, rec: rec}, nil
 }
 
 // faultPatterns applies the faults of a call on patterns: one check with
@@ -119,7 +133,20 @@ func (b *Bucket) watchOptions(keys []string, o watchConfig) watch.Options {
 		MetaOnly:           o.MetaOnly,
 		UpdatesOnly:        o.UpdatesOnly,
 		ResumeFromRevision: o.ResumeFromRevision,
+		MsgOverhead:        b.pushOverhead(),
 	}
+}
+
+// pushOverhead is what the server's flow control counts for each message
+// of a watch besides its header, data and ack-reply numbers
+// (server/stream.go: jsPubMsg.size): the client's deliver subject
+// "_INBOX.<22-char nuid>" and the ack reply's fixed part
+// "$JS.ACK.KV_<bucket>.<8-char consumer>.1.<sseq>.<dseq>.<19-digit
+// nanos>.<pending>", as tapped on nats-server (TestStalledWatcherWindow).
+func (b *Bucket) pushOverhead() int {
+	const inbox = len("_INBOX.") + 22
+	const reply = len("$JS.ACK.") + len(".") + 8 + len(".1.") + len("..") + 19 + len(".")
+	return inbox + reply + len("KV_") + len(b.name)
 }
 
 // decoder makes watch entries: Created() in the local zone, as the client
@@ -157,12 +184,14 @@ func (b *Bucket) entryOf(m stream.Msg, delta uint64, legacy bool) *entry {
 }
 
 // watchError maps consumer-creation errors to what the client's push
-// subscribe returns (legacy API errors).
+// subscribe returns (legacy API errors): for a deleted bucket the legacy
+// package's ErrStreamNotFound itself, in both APIs (js.go: subscribe
+// returns it when the consumer create finds no stream).
 func watchError(err error) error {
 	var se *stream.Error
 	switch {
 	case errors.Is(err, stream.ErrClosed):
-		return &nats.APIError{Code: 404, ErrorCode: nats.JSErrCodeStreamNotFound, Description: "stream not found"}
+		return nats.ErrStreamNotFound
 	case errors.As(err, &se):
 		return &nats.APIError{Code: se.Code, ErrorCode: nats.ErrorCode(se.ErrCode), Description: se.Description}
 	}
@@ -283,7 +312,7 @@ func (b *Bucket) ListKeys(ctx context.Context, opts ...jetstream.WatchOpt) (jets
 	if err != nil {
 		return nil, err
 	}
-	return listKeys(ctxOrBackground(ctx), w), nil
+	return listKeys(ctx, w), nil
 }
 
 // ListKeysFiltered is ListKeys for the keys matching any of filters.
@@ -292,7 +321,7 @@ func (b *Bucket) ListKeysFiltered(ctx context.Context, filters ...string) (jetst
 	if err != nil {
 		return nil, err
 	}
-	return listKeys(ctxOrBackground(ctx), w), nil
+	return listKeys(ctx, w), nil
 }
 
 // listKeys forwards a watcher's initial keys, as the client's goroutine

@@ -49,10 +49,16 @@ type Config struct {
 // defaultDuplicates is the server's StreamDefaultDuplicatesWindow.
 const defaultDuplicates = 2 * time.Minute
 
+// maxNameLen is the server's JSMaxNameLen (server/jetstream_api.go).
+const maxNameLen = 255
+
 // Validate returns cfg with the server's defaults applied, or the server's
 // 10052 error for a config it would refuse (server/stream.go:
 // checkStreamCfgLocked, in the server's order).
 func (cfg Config) Validate() (Config, error) {
+	if len(cfg.Name) > maxNameLen {
+		return Config{}, invalidConfig("stream name is too long, maximum allowed is %d", maxNameLen)
+	}
 	for _, p := range []*int64{&cfg.MaxMsgs, &cfg.MaxMsgsPerSubject, &cfg.MaxBytes} {
 		if *p == 0 || *p < -1 {
 			*p = -1

@@ -1,6 +1,7 @@
 package stream_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -61,6 +62,7 @@ func TestConfigValidateErrors(t *testing.T) {
 		cfg  stream.Config
 		desc string
 	}{
+		{"name over 255 bytes", stream.Config{Name: strings.Repeat("n", 256)}, "stream name is too long, maximum allowed is 255"},
 		{"negative max age", stream.Config{MaxAge: -time.Second}, "max age can not be negative"},
 		{"max age under 100ms", stream.Config{MaxAge: 50 * time.Millisecond}, "max age needs to be >= 100ms"},
 		{"negative duplicates", stream.Config{Duplicates: -time.Second}, "duplicates window can not be negative"},

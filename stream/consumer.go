@@ -3,7 +3,6 @@ package stream
 import (
 	"slices"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/jetsim/jetsim/subject"
 )
@@ -26,24 +25,43 @@ type ConsumerConfig struct {
 	DeliverPolicy  DeliverPolicy
 	OptStartSeq    uint64 // for DeliverByStartSequence
 	HeadersOnly    bool   // deliver no data, as the server's headers_only
+
+	// MaxPendingBytes, when positive, gives the consumer a push
+	// consumer's flow control: it holds for its reader at most a window
+	// of bytes handed over and not yet acknowledged, and past it stops
+	// taking messages from the stream until its reader catches up (see
+	// flow.go). FlowControlMaxPending is the server's figure; 0 means no
+	// window, only the pending limits RetainLimit and RetainBytesLimit.
+	MaxPendingBytes int
+	// MsgOverhead is what each message counts against the window besides
+	// its header, its data and the digits of the three numbers in its ack
+	// reply: the deliver subject and the rest of the ack reply the server
+	// sends with it (server/stream.go: jsPubMsg.size).
+	MsgOverhead int
 }
 
 // Consumer is an ordered, ack-less consumer that delivers matching
-// messages in sequence order. It starts as a cursor over the stream for
-// the messages already stored; once it has caught up, the stream hands it
-// each new matching message (a pointer, in a queue bounded as a client
-// subscription is: RetainLimit, RetainBytesLimit) so that it never searches, however many other consumers there are.
+// messages in sequence order. It models the server's push consumer, which
+// sends each message as soon as it can: the messages it has pushed wait in
+// a queue for its reader (a client subscription's pending list), and the
+// rest are read from the stream when their turn comes. It starts as a
+// cursor over the stream for the messages already stored; once it has
+// caught up, the stream hands it each new matching message (a pointer) so
+// that it never searches, however many other consumers there are. A
+// message the stream drops before the consumer reached it is pushed at
+// that moment, as the server would already have sent it.
+//
 // Writers never wait for it, and what it costs stays bounded however far
-// behind its reader falls.
+// behind its reader falls: by its flow-control window (MaxPendingBytes),
+// past which it leaves the stream's notice and is a cursor that resumes
+// once its reader has caught up, skipping what the stream no longer holds
+// (SEMANTICS §6.5.2); without one, by RetainLimit and RetainBytesLimit.
 //
 // It reports num_pending as the server does when it pushes each message as
 // soon as it can, which is what a client sees whenever it is not flooded:
 // the initial messages count down to 0, and a message stored later is
-// pending 0 (SEMANTICS §6.3). For the same reason a message the stream
-// drops before the consumer reads it (history eviction, purge, expiry) is
-// still delivered, as the server would already have sent it: the consumer
-// keeps such messages, up to the same limits, and beyond them skips the
-// oldest, as the client's ordered consumer does when it falls behind.
+// pending 0 (SEMANTICS §6.3). After a stall, it counts what the stream
+// holds beyond each message, as the server does when it resumes.
 type Consumer struct {
 	s       *Stream
 	filters []string
@@ -58,20 +76,20 @@ type Consumer struct {
 	notify func() bool
 
 	// Guarded by s.mu.
-	sseq      uint64   // the next sequence to consider (the server's o.sseq)
+	sseq      uint64   // the next sequence to push (the server's o.sseq)
 	start     uint64   // the first sequence the policy delivers
 	npf       uint64   // stream last seq at creation: above it messages are live
-	initLeft  uint64   // initial messages not yet delivered
+	initLeft  uint64   // initial messages not yet pushed
 	stuck     uint64   // live messages counted as pending but never deliverable
-	lss       []uint64 // last-per-subject start list still to deliver
-	resume    uint64   // where delivery continues after lss
-	retained  msgQueue // dropped by the stream before delivery
+	lss       []uint64 // last-per-subject start list still to push
+	resume    uint64   // where pushing continues after lss
 	idle      bool     // scanned to the end; the next matching store moves sseq
-	live      bool     // caught up: new messages arrive in queue
-	queue     msgQueue // new matching messages
+	live      bool     // caught up: the stream pushes new messages into queue
+	queue     msgQueue // pushed, not yet taken by the reader
 	delivered uint64
 	closed    bool
 	initial   uint64 // pending at creation, for the KV "initial values done" marker
+	flow      window
 }
 
 // NewConsumer creates an ordered consumer. Overlapping filters give the
@@ -89,6 +107,7 @@ func (s *Stream) NewConsumer(cfg ConsumerConfig) (*Consumer, error) {
 		}
 	}
 	c := &Consumer{s: s, filters: filters, hdrOnly: cfg.HeadersOnly, ready: make(chan struct{}, 1), literal: true}
+	c.flow.init(cfg.MaxPendingBytes, cfg.MsgOverhead)
 	for _, f := range filters {
 		c.all = c.all || s.coversAll(f)
 		c.literal = c.literal && subject.Literal(f)
@@ -135,11 +154,7 @@ func (s *Stream) NewConsumer(cfg ConsumerConfig) (*Consumer, error) {
 	}
 	c.start = c.sseq
 	c.initial = c.initLeft
-	for _, f := range filters {
-		cs, _ := s.consumers.Get(f)
-		s.consumers.Set(f, append(cs, c))
-	}
-	s.cursors++
+	s.attach(c)
 	return c, nil
 }
 
@@ -269,27 +284,34 @@ func (c *Consumer) nextBatch(dst []Delivery, max int, drain bool) ([]Delivery, b
 }
 
 // readyLocked reports whether a message may be ready to deliver: false
-// only when the consumer is caught up with nothing queued.
+// only when the consumer is caught up or stalled with nothing queued.
 func (c *Consumer) readyLocked() bool {
-	return !c.live || c.queue.len() > 0
+	return c.queue.len() > 0 || !c.live && !c.flow.stalled
 }
 
+// deliverLocked hands the reader the oldest pushed message, or pushes the
+// next one from the stream straight to it when none waits.
 func (c *Consumer) deliverLocked() (Delivery, bool) {
-	sm := c.nextLocked()
-	if sm == nil {
+	var m *msg
+	var pending uint64
+	switch {
+	case c.queue.len() > 0:
+		m, pending = c.queue.pop()
+	case c.live || c.flow.stalled:
 		return Delivery{}, false
+	default:
+		if m = c.advance(noBound); m == nil {
+			return Delivery{}, false
+		}
+		pending = c.pendingOf(m)
+		c.flow.count(m, pending, c.hdrOnly)
 	}
 	c.delivered++
-	var pending uint64
-	if sm.seq <= c.npf {
-		if c.initLeft > 0 {
-			c.initLeft--
-		}
-		pending = c.initLeft
-	} else {
-		pending = c.stuck
+	c.acknowledge()
+	if !c.flow.stalled && c.flow.full() {
+		c.s.park(c)
 	}
-	return Delivery{m: sm, hdrOnly: c.hdrOnly, Pending: pending}, true
+	return Delivery{m: m, hdrOnly: c.hdrOnly, Pending: pending}, true
 }
 
 // Delivered returns the number of messages delivered so far.
@@ -299,18 +321,49 @@ func (c *Consumer) Delivered() uint64 {
 	return c.delivered
 }
 
-func (c *Consumer) nextLocked() *msg {
-	s := c.s
-	if c.live {
-		if c.queue.len() == 0 {
-			return nil
+// push queues m for the reader with its pending count, as the server
+// sends it, and reports whether the window is now full: the caller then
+// parks the consumer once it may change the stream's index (Stream.park).
+func (c *Consumer) push(m *msg) bool {
+	pending := c.pendingOf(m)
+	c.queue.add(m, pending)
+	c.flow.count(m, pending, c.hdrOnly)
+	return c.flow.full()
+}
+
+// pendingOf returns num_pending for m, pushed now, in sequence order.
+func (c *Consumer) pendingOf(m *msg) uint64 {
+	switch {
+	case c.live:
+		return c.stuck
+	case c.flow.lagging:
+		if c.flow.left > 0 {
+			c.flow.left--
 		}
-		m := c.queue.pop()
-		c.sseq = m.seq + 1
-		return m
+		return c.stuck + c.flow.left
+	case m.seq <= c.npf:
+		if c.initLeft > 0 {
+			c.initLeft--
+		}
+		return c.initLeft
 	}
+	return c.stuck
+}
+
+// noBound is advance's bound for "up to the end of the stream".
+const noBound = ^uint64(0)
+
+// advance moves the cursor to the next stored message it delivers below
+// sequence below and returns it, or returns nil with the cursor past
+// everything it found below. Reaching the end of the stream with no bound,
+// the consumer is caught up and goes live.
+func (c *Consumer) advance(below uint64) *msg {
+	s := c.s
 	for len(c.lss) > 0 {
 		seq := c.lss[0]
+		if seq >= below {
+			return nil
+		}
 		c.lss = c.lss[1:]
 		c.sseq = c.resume
 		if len(c.lss) > 0 {
@@ -319,35 +372,32 @@ func (c *Consumer) nextLocked() *msg {
 		if m := s.get(seq); m != nil {
 			return m
 		}
-		if m := c.retained.take(seq); m != nil {
-			return m
-		}
 	}
-	var found *msg
 	if !c.idle {
-		if c.sseq <= s.lastSeq {
-			found = c.scan()
+		if c.sseq <= s.lastSeq && c.sseq < below {
+			if m := c.scan(below); m != nil {
+				c.sseq = m.seq + 1
+				return m
+			}
 		}
-		if found == nil {
-			c.sseq = max(c.sseq, s.lastSeq+1)
-			c.idle = true
+		if below <= s.lastSeq {
+			c.sseq = max(c.sseq, below)
+			return nil
 		}
+		c.sseq = max(c.sseq, s.lastSeq+1)
+		c.idle = true
 	}
-	if c.retained.len() > 0 && (found == nil || c.retained.front().seq < found.seq) {
-		found = c.retained.pop()
-	}
-	if found != nil && found.seq >= c.sseq {
-		c.sseq = found.seq + 1
-	}
-	if found == nil && c.idle {
-		c.live = true // caught up: from now on the stream hands us messages
+	if below == noBound {
+		c.live = true // caught up: from now on the stream pushes to us
+		c.flow.lagging = false
 		s.cursors--
 	}
-	return found
+	return nil
 }
 
-// scan finds the first stored message at or after sseq that matches.
-func (c *Consumer) scan() *msg {
+// scan finds the first stored message at or after sseq and below below
+// that matches.
+func (c *Consumer) scan(below uint64) *msg {
 	s := c.s
 	var found *msg
 	if c.literal {
@@ -358,7 +408,7 @@ func (c *Consumer) scan() *msg {
 			}
 			var one [1]uint64
 			seqs := ss.list(&one)
-			if i, _ := slices.BinarySearch(seqs, c.sseq); i < len(seqs) {
+			if i, _ := slices.BinarySearch(seqs, c.sseq); i < len(seqs) && seqs[i] < below {
 				if m := s.get(seqs[i]); m != nil && (found == nil || m.seq < found.seq) {
 					found = m
 				}
@@ -367,6 +417,9 @@ func (c *Consumer) scan() *msg {
 		return found
 	}
 	s.msgs.AscendFrom(c.sseq, func(m *msg) bool {
+		if m.seq >= below {
+			return false
+		}
 		if c.matches(m.subj) {
 			found = m
 			return false
@@ -376,7 +429,7 @@ func (c *Consumer) scan() *msg {
 	return found
 }
 
-// wants reports whether the consumer has yet to deliver m.
+// wants reports whether the consumer has yet to push m.
 func (c *Consumer) wants(m *msg) bool {
 	if len(c.lss) > 0 {
 		if m.seq >= c.resume {
@@ -406,69 +459,12 @@ func (c *Consumer) Close() {
 	s.mu.Lock()
 	if !c.closed {
 		c.closed = true
-		if !c.live {
-			s.cursors--
-		}
-		for _, f := range c.filters {
-			cs, _ := s.consumers.Get(f)
-			if i := slices.Index(cs, c); i >= 0 {
-				cs = slices.Delete(cs, i, i+1)
-			}
-			if len(cs) == 0 {
-				s.consumers.Delete(f)
-			} else {
-				s.consumers.Set(f, cs)
-			}
+		if c.flow.stalled {
+			delete(s.parked, c)
+		} else {
+			s.detach(c)
 		}
 	}
 	s.mu.Unlock()
 	c.signal()
-}
-
-// stored updates the consumers whose filters match a new message. One
-// stored past the creation point but before a start sequence beyond the
-// end is counted as pending and never delivered, as on the server
-// (SEMANTICS §6.3.4).
-func (s *Stream) stored(m *msg) {
-	taken := 0
-	s.consumers.MatchFilters(m.subj, func(_ string, cs []*Consumer) bool {
-		taken += len(cs)
-		for _, c := range cs {
-			if m.seq > c.npf && m.seq < c.start {
-				c.stuck++
-				continue
-			}
-			if c.live {
-				c.queue.add(m)
-			} else if c.idle && len(c.lss) == 0 {
-				c.idle = false
-				if c.sseq < m.seq {
-					c.sseq = m.seq // everything between did not match
-				}
-			}
-			if c.armed.Load() && c.armed.Swap(false) {
-				s.wake = append(s.wake, c)
-			}
-		}
-		return true
-	})
-	if taken < 2 {
-		m.memo = unsafe.Pointer(&unshared) // not yet read by anyone: no race
-	}
-}
-
-// removed hands a dropped message to the consumers that had yet to
-// deliver it.
-func (s *Stream) removed(m *msg) {
-	if s.cursors == 0 {
-		return // live consumers hold what they have yet to deliver
-	}
-	s.consumers.MatchFilters(m.subj, func(_ string, cs []*Consumer) bool {
-		for _, c := range cs {
-			if !c.live && c.wants(m) {
-				c.retained.add(m)
-			}
-		}
-		return true
-	})
 }

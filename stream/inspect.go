@@ -20,7 +20,7 @@ func (s *Stream) NumConsumers() int {
 		}
 		return true
 	})
-	return len(seen)
+	return len(seen) + len(s.parked)
 }
 
 // LastSeq returns the sequence of the newest message ever stored.
@@ -37,13 +37,13 @@ func (c *Consumer) Position() uint64 {
 	s := c.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if c.queue.len() > 0 {
+		return c.queue.front().seq - 1
+	}
 	if c.live {
-		if c.queue.len() > 0 {
-			return c.queue.front().seq - 1
-		}
 		return s.lastSeq
 	}
-	if len(c.lss) > 0 || c.retained.len() > 0 {
+	if len(c.lss) > 0 {
 		return 0
 	}
 	if !c.idle {

@@ -541,6 +541,8 @@ func TestServerConfigErrors(t *testing.T) {
 		func(c *stream.Config) { c.SubjectDeleteMarkerTTL = time.Second },
 		func(c *stream.Config) { c.SubjectDeleteMarkerTTL, c.AllowRollup = time.Second, false },
 		func(c *stream.Config) { c.MaxMsgs, c.MaxBytes, c.MaxMsgSize, c.MaxMsgsPerSubject = -5, 0, -3, 0 },
+		func(c *stream.Config) { c.Name = strings.Repeat("N", 255) },
+		func(c *stream.Config) { c.Name = strings.Repeat("N", 256) },
 	} {
 		t.Run(strconv.Itoa(i), func(t *testing.T) {
 			cfg := kvConfig("CE"+strconv.Itoa(i), 1)

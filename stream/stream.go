@@ -30,6 +30,7 @@ type Stream struct {
 
 	consumers subject.Tree[[]*Consumer] // by filter
 	cursors   int                       // open consumers not yet live: removals concern only them
+	parked    map[*Consumer]struct{}    // stalled on flow control: off the index until they resume
 	wake      []*Consumer               // scratch for notify, guarded by mu
 
 	timer     Timer // the age/TTL check
@@ -283,6 +284,9 @@ func (s *Stream) Close() {
 		all = append(all, cs...)
 		return true
 	})
+	for c := range s.parked {
+		all = append(all, c)
+	}
 	s.mu.Unlock()
 	for _, c := range all {
 		c.signal()
@@ -310,29 +314,35 @@ func (s *Stream) get(seq uint64) *msg {
 // unlockAndWake releases mu and then signals the consumers collected in
 // s.wake, so that no channel operation happens under the lock.
 func (s *Stream) unlockAndWake() {
-	wake := s.wake
-	s.wake = s.wake[:0]
-	if len(wake) == 0 {
+	if len(s.wake) == 0 {
 		s.mu.Unlock()
 		return
 	}
-	// Copy out: s.wake may be reused as soon as mu is released. Only
-	// consumers whose readers wait are in it (see Consumer.NextBatch).
-	var buf [16]*Consumer
-	cs := append(buf[:0], wake...)
+	// Take s.wake with us: it may be reused as soon as mu is released. A
+	// spare from the pool takes its place, so that a store waking many
+	// consumers allocates nothing. Only consumers whose readers wait are
+	// in it (see Consumer.NextBatch).
+	wake := s.wake
+	spare := wakePool.Get().(*[]*Consumer)
+	s.wake = (*spare)[:0]
 	s.mu.Unlock()
 	// A writer that wakes few consumers hands the messages over itself
 	// where it can (Consumer.SetNotify): a goroutine wake-up each saved.
 	// Waking many, it leaves the work to their goroutines, which run in
 	// parallel.
-	inline := len(cs) <= maxInlineWakes
-	for _, c := range cs {
+	inline := len(wake) <= maxInlineWakes
+	for _, c := range wake {
 		if inline && c.notify != nil && c.notify() {
 			continue
 		}
 		c.signal()
 	}
+	clear(wake)
+	*spare = wake[:0]
+	wakePool.Put(spare)
 }
+
+var wakePool = sync.Pool{New: func() any { return new([]*Consumer) }}
 
 // maxInlineWakes is how many consumers a store may serve on the writer's
 // goroutine.

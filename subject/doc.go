@@ -5,7 +5,7 @@
 // subject" and "which subjects match this filter" in time proportional to
 // the answer.
 //
-// Validation follows nats.go v1.55 (jetstream/kv.go: keyValid,
+// Validation follows nats.go v1.56 (jetstream/kv.go: keyValid,
 // searchKeyValid, bucketValid); matching follows nats-server v2.15, where a
 // wildcard counts only when it is a whole token and `>` only as the last
 // token, so that `a*` or `foo>` are literal tokens that match no key.

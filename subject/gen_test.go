@@ -10,7 +10,7 @@ import (
 // Generators shared by the property tests, and the nats.go validation rules
 // reimplemented as oracles.
 
-// The regular expressions of nats.go v1.55 (jetstream/kv.go, copied
+// The regular expressions of nats.go v1.56 (jetstream/kv.go, copied
 // verbatim): validKeyRe, validSearchKeyRe and validBucketRe.
 var (
 	oracleKeyRe     = regexp.MustCompile(`^[-/_=\.a-zA-Z0-9]+$`)

@@ -19,7 +19,7 @@ type validCase struct {
 
 func (c validCase) name() string { return fmt.Sprintf("%s:%q", c.src, c.in) }
 
-// nats.go v1.55 jetstream/jetstream_test.go: TestKV_keyValid,
+// nats.go v1.56 jetstream/jetstream_test.go: TestKV_keyValid,
 // TestKV_searchKeyValid and TestKV_bucketValid share their inputs.
 var natsInputs = []string{
 	"foo123", "foo.bar", "Foo.123=bar_baz-abc", "foo.*.bar", "foo.>", ">", "*",

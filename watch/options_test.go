@@ -10,7 +10,8 @@ import (
 
 // TestOptionsConsumer checks the consumer each option set asks for
 // (SEMANTICS §6.1): last per subject by default, all with IncludeHistory,
-// new with UpdatesOnly, and ResumeFromRevision overriding both.
+// new with UpdatesOnly, and ResumeFromRevision overriding both; always
+// with flow control.
 func TestOptionsConsumer(t *testing.T) {
 	filters := []string{"$KV.W.a", "$KV.W.b.>"}
 	cases := []struct {
@@ -38,11 +39,15 @@ func TestOptionsConsumer(t *testing.T) {
 			stream.ConsumerConfig{DeliverPolicy: stream.DeliverByStartSequence, OptStartSeq: 7}},
 		{"resume_overrides_updates_only", Options{ResumeFromRevision: 1, UpdatesOnly: true},
 			stream.ConsumerConfig{DeliverPolicy: stream.DeliverByStartSequence, OptStartSeq: 1}},
+		{"overhead", Options{MsgOverhead: 80},
+			stream.ConsumerConfig{DeliverPolicy: stream.DeliverLastPerSubject, MsgOverhead: 80}},
 		{"resume_meta_only", Options{ResumeFromRevision: 3, MetaOnly: true},
 			stream.ConsumerConfig{DeliverPolicy: stream.DeliverByStartSequence, OptStartSeq: 3, HeadersOnly: true}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			// Every watch has the client's flow control.
+			tc.want.MaxPendingBytes = stream.FlowControlMaxPending
 			require.Equal(t, tc.want, tc.opts.Consumer())
 		})
 	}

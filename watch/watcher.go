@@ -20,13 +20,27 @@ type Options struct {
 	MetaOnly           bool     // deliver no values
 	UpdatesOnly        bool     // only what is written after the watch starts
 	ResumeFromRevision uint64   // start at this revision, history included
+	// MsgOverhead is what the server's flow control counts for each
+	// message besides its header, data and ack-reply numbers: the length
+	// of the deliver subject and of the ack reply's fixed part (see
+	// stream.ConsumerConfig).
+	MsgOverhead int
 }
 
 // Consumer returns the ordered consumer config the client asks the server
 // for: last-per-subject by default, all with IncludeHistory, new with
-// UpdatesOnly, and ResumeFromRevision overriding both (SEMANTICS §6.1).
+// UpdatesOnly, and ResumeFromRevision overriding both (SEMANTICS §6.1);
+// always with flow control, which the client forces (nats.go js.go:
+// OrderedConsumer sets flow_control), so that a watcher nobody reads
+// costs what it costs on the server (SEMANTICS §6.5.2).
 func (o Options) Consumer() stream.ConsumerConfig {
-	cfg := stream.ConsumerConfig{FilterSubjects: o.Filters, HeadersOnly: o.MetaOnly, DeliverPolicy: stream.DeliverLastPerSubject}
+	cfg := stream.ConsumerConfig{
+		FilterSubjects:  o.Filters,
+		HeadersOnly:     o.MetaOnly,
+		DeliverPolicy:   stream.DeliverLastPerSubject,
+		MaxPendingBytes: stream.FlowControlMaxPending,
+		MsgOverhead:     o.MsgOverhead,
+	}
 	if o.IncludeHistory {
 		cfg.DeliverPolicy = stream.DeliverAll
 	}

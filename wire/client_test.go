@@ -137,6 +137,19 @@ var clientCases = []struct {
 		require.NoError(t, nc.Flush())
 		return drain(t, s)
 	}},
+	{"verbose and pedantic", func(t *testing.T, p provider) any {
+		verbose := func(o *nats.Options) error { o.Verbose, o.Pedantic = true, true; return nil }
+		nc := connect(t, p, verbose)
+		s := must(nc.SubscribeSync("v.*"))
+		require.NoError(t, nc.Publish("v.1", []byte("a")))
+		// The server answers a wildcard publish with -ERR 'Invalid Publish
+		// Subject' and still routes it; nats.go closes on that error.
+		wild := connect(t, p, verbose, nats.NoReconnect())
+		require.NoError(t, wild.Publish("v.*", []byte("b")))
+		flushErr := wild.Flush()
+		_, err := nc.Request("w.nobody", nil, 5*time.Second)
+		return []any{drain(t, s), fmt.Sprint(flushErr), fmt.Sprint(wild.LastError()), wild.IsClosed(), errors.Is(err, nats.ErrNoResponders)}
+	}},
 	{"server info", func(t *testing.T, p provider) any {
 		nc := connect(t, p)
 		return []any{nc.ConnectedServerVersion(), nc.HeadersSupported(), nc.MaxPayload(), len(nc.ConnectedServerId()), nc.ConnectedServerId()[0], nc.ConnectedServerId() == nc.ConnectedServerName()}

@@ -11,7 +11,8 @@ import (
 )
 
 // This file serves reads of single messages: DIRECT.GET (by sequence, last
-// by subject in the body or in the subject) and STREAM.MSG.GET. It does
+// by subject in the body or in the subject) and STREAM.MSG.GET, what a KV
+// Get and GetRevision send (SEMANTICS §4.1). It does
 // not serve batched or multi-subject direct gets, nor start times.
 
 // msgGetRequest is server/jetstream_api.go: JSApiMsgGetRequest, the part
@@ -132,7 +133,7 @@ func (js *jetStream) msgGet(r *request) (any, error) {
 	}
 	e, ok := js.b.Stream(r.stream)
 	if !ok {
-		return nil, errStreamNotFound
+		return nil, ErrStreamNotFound
 	}
 	if (q.Seq > 0 && q.LastFor != "") || (q.Seq == 0 && q.LastFor == "" && q.NextFor == "") || (q.LastFor != "" && q.NextFor != "") {
 		return nil, errBadRequest

@@ -12,7 +12,8 @@ import (
 // whose subjects match stores the message, honouring the expected-header,
 // rollup, TTL and de-duplication headers (stream.Store, in the server's
 // order of checks), and the publisher gets the PubAck or the error JSON
-// on its reply subject (server/stream.go: processJetStreamMsg).
+// on its reply subject (server/stream.go: processJetStreamMsg; SEMANTICS
+// §3.2–§3.7 for what KV writes send and get back).
 
 // expectedStream is the header naming the stream a publisher expects.
 const expectedStream = "Nats-Expected-Stream"

@@ -166,9 +166,6 @@ func (p *parser) parse(buf []byte, h handler) error {
 				if err := p.dispatch(h, arg); err != nil {
 					return err
 				}
-				if p.state == stPayload {
-					p.as = i + 1
-				}
 			default:
 				if p.argBuf != nil {
 					p.argBuf = append(p.argBuf, b)
