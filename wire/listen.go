@@ -20,7 +20,8 @@ type door struct {
 // and serves each as InProcessConn's are served, until Close, so that
 // clients in other processes (the nats CLI, nats.js, any nats.go program
 // given a URL) reach the server. It returns the URL clients dial,
-// "nats://host:port", or the error of net.Listen. While the server refuses
+// "nats://host:port", or the error of net.Listen; after Close it fails as
+// InProcessConn does. While the server refuses
 // connections (RefuseConnections) a connection is accepted and closed at
 // once, which the client sees as a lost server.
 func (s *Server) Listen(addr string, opts ...ListenOption) (string, error) {
