@@ -11,16 +11,7 @@ import (
 
 	"github.com/jetsim/jetsim/stream"
 	"github.com/jetsim/jetsim/subject"
-)
-
-// Server identity reported in bucket metadata, as nats-server v2.15.3 sets
-// it (server/jetstream_versioning.go).
-const (
-	serverVersion  = "2.15.3"
-	serverAPILevel = "5"
-	metaVersion    = "_nats.ver"
-	metaLevel      = "_nats.level"
-	metaReqLevel   = "_nats.req.level"
+	"github.com/jetsim/jetsim/wire"
 )
 
 // errNoMirrors is returned for configs memkv cannot serve faithfully.
@@ -89,23 +80,9 @@ func prepareConfig(cfg jetstream.KeyValueConfig) (jetstream.StreamConfig, error)
 		scfg.AllowMsgTTL = true
 		scfg.SubjectDeleteMarkerTTL = cfg.LimitMarkerTTL
 	}
-	// The server's normalisation of what the client sent.
-	if scfg.MaxBytes < -1 {
-		scfg.MaxBytes = -1
-	}
-	if scfg.MaxMsgSize < -1 {
-		scfg.MaxMsgSize = -1
-	}
-	if scfg.Metadata == nil {
-		scfg.Metadata = make(map[string]string)
-	}
-	delete(scfg.Metadata, metaVersion)
-	delete(scfg.Metadata, metaLevel)
-	scfg.Metadata[metaReqLevel] = "0"
-	if scfg.AllowMsgTTL {
-		scfg.Metadata[metaReqLevel] = "1"
-	}
-	return scfg, nil
+	// The server's normalisation of what the client sent, the same that a
+	// create over the wire gets.
+	return wire.StreamDefaults(scfg)
 }
 
 // streamConfig is the engine's view of a prepared config, after the
@@ -178,7 +155,8 @@ func (st *bucketState) sameConfig(scfg jetstream.StreamConfig) bool {
 	return reflect.DeepEqual(st.cfg, scfg)
 }
 
-func (st *bucketState) update(scfg jetstream.StreamConfig) error {
+// updateLocked applies a new config to a stream. m.mu is held.
+func (m *Manager) updateLocked(st *bucketState, scfg jetstream.StreamConfig) error {
 	ecfg, err := streamConfig(scfg)
 	if err != nil {
 		return err
@@ -186,26 +164,8 @@ func (st *bucketState) update(scfg jetstream.StreamConfig) error {
 	if err := st.stream.UpdateConfig(ecfg); err != nil {
 		return apiError(err)
 	}
+	old := st.cfg.Subjects
 	st.cfg = scfg
+	m.indexLocked(st, old)
 	return nil
-}
-
-// info returns the stream info the server would answer with.
-func (st *bucketState) info(cfg jetstream.StreamConfig) *jetstream.StreamInfo {
-	ss := st.stream.State()
-	cfg.Subjects = append([]string(nil), cfg.Subjects...)
-	cfg.Metadata = maps.Clone(cfg.Metadata)
-	cfg.Metadata[metaVersion] = serverVersion
-	cfg.Metadata[metaLevel] = serverAPILevel
-	return &jetstream.StreamInfo{
-		Config:  cfg,
-		Created: st.created,
-		State: jetstream.StreamState{
-			Msgs: ss.Msgs, Bytes: ss.Bytes,
-			FirstSeq: ss.FirstSeq, FirstTime: ss.FirstTime,
-			LastSeq: ss.LastSeq, LastTime: ss.LastTime,
-			NumDeleted: ss.NumDeleted, NumSubjects: uint64(ss.NumSubjects),
-		},
-		TimeStamp: st.clock.Now().UTC(),
-	}
 }

@@ -16,4 +16,15 @@
 // Revisions, values, Delta(), watch order, the nil marker, limit markers,
 // Status() figures and errors are those of nats-server v2.15.3 seen through
 // nats.go v1.56.0, as specified in the repository's SEMANTICS.md.
+//
+// Each bucket is a stream.Stream (package stream) named KV_<bucket> with
+// subjects $KV.<bucket>.>; watchers are package watch cursors over it.
+//
+// A Manager also speaks the NATS protocol: nats.Connect("",
+// nats.InProcessServer(m)) connects nats.go's own clients (jetstream.New
+// and the legacy nc.JetStream()) to a package wire server over the
+// manager's streams. Streams are held by name, so a bucket made through
+// either door is the same bucket through the other, and a stream created
+// over the wire with any name and subjects exists too. DropConnections
+// plays a server restart.
 package memkv

@@ -118,3 +118,27 @@ func ExampleBucket_Watch() {
 	// -- initial values done
 	// app.color=red rev=3 delta=0
 }
+
+// Where the app takes a *nats.Conn rather than the KeyValueManager, connect
+// it to memkv over the NATS protocol: nats.go's own clients then talk to
+// the manager's buckets, and the manager's API sees what they did.
+func ExampleManager_InProcessConn() {
+	ctx := context.Background()
+	m := memkv.New()
+	defer m.Close()
+	nc, err := nats.Connect("", nats.InProcessServer(m))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	fmt.Println(greeter(ctx, js, "ada"))
+
+	kv, _ := m.KeyValue(ctx, "greetings") // the bucket the client created
+	kv.PutString(ctx, "ada", "hello, Ada")
+	fmt.Println(greeter(ctx, js, "ada"))
+	// Output:
+	// hello, stranger <nil>
+	// hello, Ada <nil>
+}

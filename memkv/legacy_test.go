@@ -35,6 +35,23 @@ func lgMemkv(*testing.T) lgTarget {
 	return lgTarget{kvm: m.Legacy(), js: m, drop: func() { m.DropWatchers("", "") }}
 }
 
+// lgWire is memkv seen through nats.go's own clients over the NATS
+// protocol (nats.InProcessServer): both APIs on one connection.
+func lgWire(t *testing.T) lgTarget {
+	m := memkv.New()
+	nc, err := nats.Connect("", nats.InProcessServer(m))
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		nc.Close()
+		m.Close()
+	})
+	legacy, err := nc.JetStream()
+	require.NoError(t, err)
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	return lgTarget{kvm: legacy, js: js, drop: nc.Close}
+}
+
 func lgServer(t *testing.T) lgTarget {
 	nc := conformance.StartServer(t)
 	legacy, err := nc.JetStream()
@@ -51,20 +68,21 @@ func (r *lgTranscript) add(format string, args ...any) {
 	r.lines = append(r.lines, fmt.Sprintf(format, args...))
 }
 
-// runLegacyDiff runs body on memkv and on the server and requires equal
-// transcripts.
+// runLegacyDiff runs body on memkv, on memkv over the wire and on the
+// server and requires equal transcripts.
 func runLegacyDiff(t *testing.T, body func(t *testing.T, tg lgTarget, r *lgTranscript)) {
 	t.Helper()
-	var got [2]lgTranscript
+	var got [3]lgTranscript
 	for i, target := range []struct {
 		name string
 		make func(*testing.T) lgTarget
-	}{{"memkv", lgMemkv}, {"server", lgServer}} {
+	}{{"memkv", lgMemkv}, {"wire", lgWire}, {"server", lgServer}} {
 		if !t.Run(target.name, func(t *testing.T) { body(t, target.make(t), &got[i]) }) {
 			return
 		}
 	}
-	require.Equal(t, got[1].lines, got[0].lines, "memkv (actual) differs from the server (expected)")
+	require.Equal(t, got[2].lines, got[0].lines, "memkv (actual) differs from the server (expected)")
+	require.Equal(t, got[2].lines, got[1].lines, "memkv over the wire (actual) differs from the server (expected)")
 	for _, l := range got[0].lines {
 		t.Log(l)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -20,8 +21,11 @@ import (
 type Manager struct {
 	clock stream.Clock
 
-	mu      sync.RWMutex
-	buckets map[string]*bucketState // by bucket name
+	mu       sync.RWMutex
+	streams  map[string]*bucketState    // by stream name: a bucket is KV_<bucket>
+	subjects subject.Tree[*bucketState] // every stream's subjects, for capture
+
+	srv srvState // the wire door, started by InProcessConn
 
 	faults faultSet
 	reg    registry
@@ -38,7 +42,7 @@ func WithClock(c stream.Clock) Option {
 
 // New returns an empty Manager.
 func New(opts ...Option) *Manager {
-	m := &Manager{clock: stream.NewSystemClock(), buckets: make(map[string]*bucketState)}
+	m := &Manager{clock: stream.NewSystemClock(), streams: make(map[string]*bucketState)}
 	m.faults.seed = 1
 	for _, o := range opts {
 		o(m)
@@ -104,18 +108,54 @@ func (m *Manager) create(ctx context.Context, cfg jetstream.KeyValueConfig) (*bu
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if st := m.buckets[cfg.Bucket]; st != nil {
+	if st := m.streams[scfg.Name]; st != nil {
 		if st.sameConfig(scfg) {
 			return st, nil
 		}
 		return nil, bucketExists(cfg.Bucket)
 	}
-	st, err := newBucketState(cfg.Bucket, scfg, m.clock)
+	return m.addLocked(scfg)
+}
+
+// addLocked creates a stream, after the server's check that its subjects
+// overlap no other stream's (server/stream.go: addStreamWithAssignment,
+// 10065). m.mu is held.
+func (m *Manager) addLocked(scfg jetstream.StreamConfig) (*bucketState, error) {
+	for _, other := range m.streams {
+		for _, a := range other.cfg.Subjects {
+			for _, b := range scfg.Subjects {
+				if subject.Overlap(a, b) {
+					return nil, &jetstream.APIError{Code: 400, ErrorCode: 10065, Description: "subjects overlap with an existing stream"}
+				}
+			}
+		}
+	}
+	st, err := newBucketState(strings.TrimPrefix(scfg.Name, "KV_"), scfg, m.clock)
 	if err != nil {
 		return nil, err
 	}
-	m.buckets[cfg.Bucket] = st
+	m.streams[scfg.Name] = st
+	m.indexLocked(st, nil)
 	return st, nil
+}
+
+// indexLocked replaces a stream's old subjects by its current ones in the
+// capture index. m.mu is held.
+func (m *Manager) indexLocked(st *bucketState, old []string) {
+	for _, s := range old {
+		m.subjects.Delete(s)
+	}
+	for _, s := range st.cfg.Subjects {
+		m.subjects.Set(s, st)
+	}
+}
+
+// removeLocked deletes a stream from the registry. m.mu is held.
+func (m *Manager) removeLocked(st *bucketState) {
+	delete(m.streams, st.cfg.Name)
+	for _, s := range st.cfg.Subjects {
+		m.subjects.Delete(s)
+	}
 }
 
 // UpdateKeyValue replaces the config of an existing bucket; fields left
@@ -141,11 +181,11 @@ func (m *Manager) update(ctx context.Context, cfg jetstream.KeyValueConfig) (*bu
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	st := m.buckets[cfg.Bucket]
+	st := m.streams[scfg.Name]
 	if st == nil {
 		return nil, wrapf(jetstream.ErrBucketNotFound, cfg.Bucket)
 	}
-	if err := st.update(scfg); err != nil {
+	if err := m.updateLocked(st, scfg); err != nil {
 		return nil, err
 	}
 	return st, nil
@@ -176,40 +216,60 @@ func (m *Manager) DeleteKeyValue(ctx context.Context, bucket string) error {
 	if err := m.fault(ctx, OpBucket, bucket, "", false); err != nil {
 		return err
 	}
-	m.mu.Lock()
-	st := m.buckets[bucket]
-	delete(m.buckets, bucket)
-	m.mu.Unlock()
-	if st == nil {
+	if !m.deleteStream("KV_" + bucket) {
 		// jetstream/kv.go: DeleteKeyValue joins the client's own
 		// ErrStreamNotFound, which the stream delete returns for 10059.
 		return errors.Join(wrapf(jetstream.ErrBucketNotFound, bucket), jetstream.ErrStreamNotFound)
 	}
-	st.deleted.Store(true)
-	st.stream.Close()
 	return nil
 }
 
+// deleteStream deletes and closes the stream named name, and reports
+// whether there was one.
+func (m *Manager) deleteStream(name string) bool {
+	m.mu.Lock()
+	st := m.streams[name]
+	if st != nil {
+		m.removeLocked(st)
+	}
+	m.mu.Unlock()
+	if st == nil {
+		return false
+	}
+	st.deleted.Store(true)
+	st.stream.Close()
+	return true
+}
+
+// lookup returns the bucket's stream, nil for none.
 func (m *Manager) lookup(bucket string) *bucketState {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.buckets[bucket]
+	return m.streams["KV_"+bucket]
 }
 
-// sorted returns the buckets in the server's listing order: by stream
-// name, in byte order.
+// sorted returns the buckets (the streams named KV_<bucket>) in the
+// server's listing order: by stream name, in byte order.
 func (m *Manager) sorted() []*bucketState {
+	return m.sortedStreams(true)
+}
+
+// sortedStreams returns the streams by name in byte order, only the
+// buckets with onlyBuckets.
+func (m *Manager) sortedStreams(onlyBuckets bool) []*bucketState {
 	m.mu.RLock()
-	all := make([]*bucketState, 0, len(m.buckets))
-	for _, st := range m.buckets {
-		all = append(all, st)
+	all := make([]*bucketState, 0, len(m.streams))
+	for name, st := range m.streams {
+		if !onlyBuckets || strings.HasPrefix(name, "KV_") {
+			all = append(all, st)
+		}
 	}
 	m.mu.RUnlock()
 	slices.SortFunc(all, func(a, b *bucketState) int {
 		switch {
-		case a.name < b.name:
+		case a.cfg.Name < b.cfg.Name:
 			return -1
-		case a.name > b.name:
+		case a.cfg.Name > b.cfg.Name:
 			return 1
 		}
 		return 0

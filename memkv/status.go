@@ -7,6 +7,8 @@ import (
 	"unsafe"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/jetsim/jetsim/wire"
 )
 
 // Status returns the bucket's status, as nats.go's own
@@ -43,12 +45,7 @@ func (m *Manager) streamInfo(st *bucketState, listed bool) *jetstream.StreamInfo
 	m.mu.RLock()
 	cfg := st.cfg
 	m.mu.RUnlock()
-	info := st.info(cfg)
-	if listed {
-		delete(info.Config.Metadata, metaVersion)
-		delete(info.Config.Metadata, metaLevel)
-	}
-	return info
+	return wire.Info(st.entry(cfg), st.clock.Now(), listed)
 }
 
 // newBucketStatus fills the unexported fields of the client's status type:

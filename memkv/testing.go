@@ -2,7 +2,6 @@ package memkv
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"reflect"
 	"runtime"
@@ -108,9 +107,10 @@ func caller() string {
 	}
 }
 
-// Close stops every watcher and deletes every bucket: the manager's
-// goroutines end and its timers stop. The manager is empty and usable
-// afterwards.
+// Close stops every watcher, closes the connections of the manager's
+// server (see InProcessConn) and waits for its goroutines, and deletes
+// every stream: the manager's goroutines end and its timers stop. The
+// manager is empty and usable afterwards.
 func (m *Manager) Close() {
 	for _, r := range m.unstopped() {
 		_ = r.w.Stop()
@@ -118,7 +118,8 @@ func (m *Manager) Close() {
 			r.release()
 		}
 	}
-	for _, st := range m.sorted() {
-		_ = m.DeleteKeyValue(context.Background(), st.name)
+	m.closeServer()
+	for _, st := range m.sortedStreams(false) {
+		m.deleteStream(st.cfg.Name)
 	}
 }

@@ -30,6 +30,9 @@ type Server struct {
 	// stores a published message in the stream whose subjects match and
 	// reports whether one took it (see publish).
 	capture func(m *Msg) bool
+	// stopJS, set by the JetStream layer, ends its consumers' goroutines;
+	// Close calls it once the connections are gone.
+	stopJS func()
 
 	subs sublist
 
@@ -112,6 +115,9 @@ func (s *Server) Close() error {
 	s.closed = true
 	s.mu.Unlock()
 	s.DropConnections()
+	if s.stopJS != nil {
+		s.stopJS()
+	}
 	s.wg.Wait()
 	return nil
 }

@@ -18,6 +18,11 @@ type Msg struct {
 	Reply   string
 	Header  []byte // the raw header block ("NATS/1.0[ status desc]\r\n...\r\n\r\n"), nil when none
 	Data    []byte
+	// Deliver, when set, is the subject the message is routed on instead
+	// of Subject, which MSG still shows: a push consumer delivers a
+	// stored message to its deliver subject this way (nats-server's
+	// jsPubMsg.dsubj). Streams do not capture such a message.
+	Deliver string
 }
 
 // sub is one subscription: a client's SUB, or an internal handler.
@@ -179,10 +184,14 @@ func (s *Server) publish(m *Msg) bool {
 // at random (server/client.go: processMsgResults). It reports whether
 // anything took the message.
 func (s *Server) route(m *Msg, from *conn, bufs *matchBufs) bool {
-	did := s.capture != nil && s.capture(m)
-	plain, queued := s.subs.match(m.Subject, bufs.plain[:0], bufs.queued[:0])
+	subj := m.Subject
+	if m.Deliver != "" {
+		subj = m.Deliver
+	}
+	did := m.Deliver == "" && s.capture != nil && s.capture(m)
+	plain, queued := s.subs.match(subj, bufs.plain[:0], bufs.queued[:0])
 	if len(plain) > 1 {
-		slices.SortStableFunc(plain, func(a, b *sub) int { return matchOrder(m.Subject, a.filter, b.filter) })
+		slices.SortStableFunc(plain, func(a, b *sub) int { return matchOrder(subj, a.filter, b.filter) })
 	}
 	for _, sb := range plain {
 		if s.deliver(sb, m, from) {

@@ -1,0 +1,61 @@
+package wire
+
+import (
+	"errors"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/jetsim/jetsim/stream"
+)
+
+// This file is the capture of published messages into streams: the stream
+// whose subjects match stores the message, honouring the expected-header,
+// rollup, TTL and de-duplication headers (stream.Store, in the server's
+// order of checks), and the publisher gets the PubAck or the error JSON
+// on its reply subject (server/stream.go: processJetStreamMsg; SEMANTICS
+// §3.2–§3.7 for what KV writes send and get back).
+
+// expectedStream is the header naming the stream a publisher expects.
+const expectedStream = "Nats-Expected-Stream"
+
+// pubAckError is the failed PubAck: the error and the stream, seq 0
+// (server/stream.go: processJetStreamMsg's resp).
+type pubAckError struct {
+	Error  *jetstream.APIError `json:"error"`
+	Stream string              `json:"stream"`
+	Seq    uint64              `json:"seq"`
+}
+
+// capture stores m in the stream whose subjects match its subject and
+// reports whether one took it.
+func (js *jetStream) capture(m *Msg) bool {
+	e, ok := js.b.StreamFor(m.Subject)
+	if !ok {
+		return false
+	}
+	name := e.Config.Name
+	if err := js.b.Fault(Request{API: "PUB", Stream: name, Subject: m.Subject, Header: m.Header}); err != nil {
+		var ae *jetstream.APIError
+		if errors.As(err, &ae) && m.Reply != "" {
+			js.reply(m.Reply, nil, &pubAckError{Error: apiErrorOf(err), Stream: name})
+			return true
+		}
+		js.faultReply(m.Reply, err, "")
+		return true
+	}
+	if want, ok := stream.HeaderValue(m.Header, expectedStream); ok && want != name {
+		js.reply(m.Reply, nil, &pubAckError{Error: apiErr(400, 10060, "expected stream does not match"), Stream: name})
+		return true
+	}
+	ack, err := e.Stream.Store(m.Subject, m.Header, m.Data)
+	switch {
+	case errors.Is(err, stream.ErrClosed):
+		return false // deleted meanwhile: no stream took it
+	case m.Reply == "":
+	case err != nil:
+		js.reply(m.Reply, nil, &pubAckError{Error: apiErrorOf(err), Stream: name})
+	default:
+		js.reply(m.Reply, nil, &jetstream.PubAck{Stream: name, Sequence: ack.Seq, Duplicate: ack.Duplicate})
+	}
+	return true
+}
