@@ -1,9 +1,14 @@
-// Command bench measures memkv against an embedded nats-server and the
-// physical limit (a locked map; bare buffered channels for fan-out) in one
-// process, prints a table of medians with memkv's advantage over each, and
-// judges the project's targets: memkv's figures against the limit's.
+// Command bench measures, in one process, memkv through its Go API and
+// through its wire door (nats.go over memkv's in-process connection),
+// nats-server embedded (over its in-process connection and over loopback
+// TCP), and two limits: the physical limit (a locked map; bare buffered
+// channels for fan-out) and the wire limit (nats.go against a responder
+// that answers with canned replies). It prints a table of medians with
+// the advantages between them, and judges the project's targets: memkv's
+// figures against the limit's, wire's against nats-server's and the wire
+// limit's.
 //
-//	go run ./bench                        # everything, about a minute
+//	go run ./bench                        # everything, a few minutes
 //	go run ./bench -run 'Put|FanOut' -watchers 10,100 -rounds 5
 //	go run ./bench -out bench/RESULTS.md -plot bench/fanout.svg
 //
@@ -82,9 +87,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: go run ./bench [flags]
 
-Measures memkv, an embedded nats-server and the physical limit in one
-process, prints the table and the targets (memkv against the limit), and
-exits 0 when every target measured is met, 1 when one is MISSED or a
+Measures memkv (its Go API, and over the wire), nats-server (in process
+and over TCP) and two limits in one process, prints the table and the
+targets (memkv against the limit; wire against nats-server in process and
+the wire limit), and exits 0 when every target measured is met, 1 when one is MISSED or a
 measurement failed, 2 on bad usage. Files are written only with -out and
 -plot.
 
@@ -192,17 +198,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for i, sc := range chosen {
 		outcomes[i] = outcome{sc: sc, results: make([]*result, len(kinds))}
 		for si, k := range kinds {
-			if systems[si] == nil {
+			if systems[si] == nil || !k.serves(sc.name) {
 				continue
 			}
 			r, err := measure(ctx, sc, k, systems[si], cfg.budget, cfg.rounds)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s on %s: %w", sc.name, k.name, err))
-				fmt.Fprintf(stderr, "bench: [%d/%d] %-26s %-6s failed: %v\n", i+1, len(chosen), sc.name, k.name, err)
+				fmt.Fprintf(stderr, "bench: [%d/%d] %-26s %-13s failed: %v\n", i+1, len(chosen), sc.name, k.name, err)
 				continue
 			}
 			outcomes[i].results[si] = &r
-			fmt.Fprintf(stderr, "bench: [%d/%d] %-26s %-6s %12s  (%.1fs, %.0fs in all)\n", i+1, len(chosen), sc.name, k.name,
+			fmt.Fprintf(stderr, "bench: [%d/%d] %-26s %-13s %12s  (%.1fs, %.0fs in all)\n", i+1, len(chosen), sc.name, k.name,
 				formatValue(r.values[0], sc.figures[0].unit), r.took.Seconds(), time.Since(start).Seconds())
 		}
 	}
