@@ -129,7 +129,7 @@ func (m *Manager) UpdateStream(cfg jetstream.StreamConfig) (wire.StreamEntry, er
 	defer m.mu.Unlock()
 	st := m.streams[cfg.Name]
 	if st == nil {
-		return wire.StreamEntry{}, streamNotFound()
+		return wire.StreamEntry{}, wire.ErrStreamNotFound
 	}
 	if err := m.updateLocked(st, cfg); err != nil {
 		return wire.StreamEntry{}, err
@@ -140,7 +140,7 @@ func (m *Manager) UpdateStream(cfg jetstream.StreamConfig) (wire.StreamEntry, er
 // DeleteStream deletes a stream (wire.Backend).
 func (m *Manager) DeleteStream(name string) error {
 	if !m.deleteStream(name) {
-		return streamNotFound()
+		return wire.ErrStreamNotFound
 	}
 	return nil
 }

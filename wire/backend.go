@@ -28,9 +28,10 @@ type Backend interface {
 	// *jetstream.APIError or *stream.Error values.
 	CreateStream(cfg jetstream.StreamConfig) (StreamEntry, error)
 	// UpdateStream replaces the config of the stream cfg.Name, or fails
-	// as CreateStream does (10059 for a missing stream).
+	// as CreateStream does (ErrStreamNotFound for a missing stream).
 	UpdateStream(cfg jetstream.StreamConfig) (StreamEntry, error)
-	// DeleteStream deletes a stream and closes it, or fails with 10059.
+	// DeleteStream deletes a stream and closes it, or fails with
+	// ErrStreamNotFound.
 	DeleteStream(name string) error
 	// Streams returns every stream, by name in byte order.
 	Streams() []StreamEntry

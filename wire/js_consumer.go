@@ -2,6 +2,7 @@ package wire
 
 import (
 	"crypto/rand"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,7 +59,7 @@ func (js *jetStream) consumerCreate(r *request) (any, error) {
 	}
 	e, ok := js.b.Stream(r.stream)
 	if !ok {
-		return nil, errStreamNotFound
+		return nil, ErrStreamNotFound
 	}
 	if req.Stream != r.stream {
 		return nil, errStreamMismatch
@@ -139,13 +140,13 @@ func (js *jetStream) consumerCreate(r *request) (any, error) {
 	if cfg.MaxDeliver == 0 {
 		cfg.MaxDeliver = -1
 	}
-	cfg.Metadata = map[string]string{metaReqLevel: "0", metaLevel: "5", metaVersion: ServerVersion}
+	cfg.Metadata = map[string]string{metaReqLevel: "0", metaLevel: strconv.Itoa(jsAPILevel), metaVersion: version}
 	c := newPushConsumer(js, key, e.Stream, sc, cfg, filters, start, js.b.Clock().Now().UTC())
 	js.mu.Lock()
 	if js.stopped {
 		js.mu.Unlock()
 		sc.Close()
-		return nil, errStreamNotFound
+		return nil, ErrStreamNotFound
 	}
 	js.consumers[key] = c
 	js.wg.Add(1)
@@ -224,7 +225,7 @@ func consumerName() string {
 func (js *jetStream) lookupConsumer(r *request) (*pushConsumer, error) {
 	e, ok := js.b.Stream(r.stream)
 	if !ok {
-		return nil, errStreamNotFound
+		return nil, ErrStreamNotFound
 	}
 	js.mu.Lock()
 	c := js.consumers[consumerKey{r.stream, r.rest}]

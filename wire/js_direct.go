@@ -133,7 +133,7 @@ func (js *jetStream) msgGet(r *request) (any, error) {
 	}
 	e, ok := js.b.Stream(r.stream)
 	if !ok {
-		return nil, errStreamNotFound
+		return nil, ErrStreamNotFound
 	}
 	if (q.Seq > 0 && q.LastFor != "") || (q.Seq == 0 && q.LastFor == "" && q.NextFor == "") || (q.LastFor != "" && q.NextFor != "") {
 		return nil, errBadRequest

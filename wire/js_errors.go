@@ -14,7 +14,6 @@ func apiErr(code, errCode int, desc string) *jetstream.APIError {
 }
 
 var (
-	errStreamNotFound   = apiErr(404, 10059, "stream not found")                                                // JSStreamNotFoundErr
 	errConsumerNotFound = apiErr(404, 10014, "consumer not found")                                              // JSConsumerNotFoundErr
 	errNoMessageFound   = apiErr(404, 10037, "no message found")                                                // JSNoMessageFoundErr
 	errStreamMismatch   = apiErr(400, 10056, "stream name in subject does not match request")                   // JSStreamMismatchErr
@@ -23,6 +22,10 @@ var (
 	errFCNeedsHB        = apiErr(400, 10108, "consumer with flow control also needs heartbeats")                // JSConsumerWithFlowControlNeedsHeartbeats
 	errNameNotInSubject = apiErr(400, 10017, "consumer name in subject does not match durable name in request") // JSConsumerDurableNameNotMatchSubjectErr
 )
+
+// ErrStreamNotFound is the server's error for a stream that does not
+// exist (JSStreamNotFoundErr); a Backend returns it for one.
+var ErrStreamNotFound = apiErr(404, 10059, "stream not found")
 
 // ErrStreamNameInUse is the server's error for creating a stream that
 // exists with a different config (JSStreamNameExistErr); a Backend's

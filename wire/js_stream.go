@@ -2,6 +2,7 @@ package wire
 
 import (
 	"maps"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,11 +16,10 @@ import (
 // UPDATE, INFO, DELETE, NAMES, LIST and PURGE. It does not serve mirrors,
 // sources, sealing, snapshots or message deletion.
 
-// Server identity, as nats-server v2.15.3 reports it
-// (server/jetstream_versioning.go).
+// Metadata keys the server sets on streams and consumers
+// (server/jetstream_versioning.go), with version and jsAPILevel from
+// server.go, and listing page sizes.
 const (
-	ServerVersion  = "2.15.3"
-	APILevel       = 5
 	metaVersion    = "_nats.ver"
 	metaLevel      = "_nats.level"
 	metaReqLevel   = "_nats.req.level"
@@ -100,8 +100,8 @@ func Info(e StreamEntry, now time.Time, listed bool) *jetstream.StreamInfo {
 		if cfg.Metadata == nil {
 			cfg.Metadata = make(map[string]string)
 		}
-		cfg.Metadata[metaVersion] = ServerVersion
-		cfg.Metadata[metaLevel] = "5"
+		cfg.Metadata[metaVersion] = version
+		cfg.Metadata[metaLevel] = strconv.Itoa(jsAPILevel)
 	}
 	ss := e.Stream.State()
 	return &jetstream.StreamInfo{
@@ -151,7 +151,7 @@ type apiStats struct {
 func (js *jetStream) accountInfo(_ *request) (any, error) {
 	r := &accountInfoResponse{
 		Limits: accountLimits{MaxMemory: -1, MaxStorage: -1, MaxStreams: -1, MaxConsumers: -1, MaxAckPending: -1, MemoryMaxStreamBytes: -1, StoreMaxStreamBytes: -1},
-		API:    apiStats{Level: APILevel, Total: js.total.Load(), Errors: js.errs.Load()},
+		API:    apiStats{Level: jsAPILevel, Total: js.total.Load(), Errors: js.errs.Load()},
 	}
 	for _, e := range js.b.Streams() {
 		r.Streams++
@@ -238,7 +238,7 @@ func (js *jetStream) streamInfo(r *request) (any, error) {
 	}
 	e, ok := js.b.Stream(r.stream)
 	if !ok {
-		return resp, errStreamNotFound
+		return resp, ErrStreamNotFound
 	}
 	info := Info(e, js.now(), false)
 	if req.SubjectsFilter != "" {
@@ -282,7 +282,7 @@ func (js *jetStream) streamPurge(r *request) (any, error) {
 	}
 	e, ok := js.b.Stream(r.stream)
 	if !ok {
-		return resp, errStreamNotFound
+		return resp, ErrStreamNotFound
 	}
 	if e.Config.DenyPurge {
 		return resp, apiErr(500, 10110, "stream purge failed: purge not permitted") // JSStreamPurgeFailedF

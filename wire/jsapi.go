@@ -242,6 +242,7 @@ func (js *jetStream) faultReply(reply string, err error, typ string) bool {
 			js.status(reply, fmt.Sprintf("%d %s", e.Code, e.Description))
 			return true
 		}
+		js.total.Add(1)
 		js.errs.Add(1)
 		js.reply(reply, nil, &apiResponse{Type: "io.nats.jetstream.api.v1." + typ, Error: e})
 		return true

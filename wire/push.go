@@ -66,15 +66,16 @@ type pushConsumer struct {
 	mu     sync.Mutex       // held by whoever delivers
 	sc     *stream.Consumer // nil while parked (see park)
 	closed bool
-	dseq   uint64    // consumer sequence of the last delivery
-	sseq   uint64    // stream sequence of the last delivery
-	last   time.Time // time of the last delivery, zero for none
-	sent   bool      // something went out since the last heartbeat tick
-	idle   time.Duration
-	pbytes int    // bytes delivered since the flow-control answer
-	maxpb  int    // window
-	fcsz   int    // pbytes when the pending flow-control request went out
-	fcid   string // its reply subject, "" for none
+	gone   bool          // its stream is gone: kick removes it
+	dseq   uint64        // consumer sequence of the last delivery
+	sseq   uint64        // stream sequence of the last delivery
+	last   time.Time     // time of the last delivery, zero for none
+	sent   bool          // something went out since the last heartbeat tick
+	idle   time.Duration // how long nobody has listened on the deliver subject
+	pbytes int           // bytes delivered since the flow-control answer
+	maxpb  int           // window
+	fcsz   int           // pbytes when the pending flow-control request went out
+	fcid   string        // its reply subject, "" for none
 	hb     stream.Timer
 	poll   stream.Timer // pending look for interest, nil for none
 	buf    []stream.Delivery
@@ -200,7 +201,12 @@ func (c *pushConsumer) kick() {
 		}
 		c.want.Store(false)
 		c.deliverLocked()
+		gone := c.gone
 		c.mu.Unlock()
+		if gone {
+			c.js.remove(c)
+			return
+		}
 	}
 }
 
@@ -223,8 +229,7 @@ func (c *pushConsumer) deliverLocked() {
 		}
 		batch, armed, err := c.sc.Drain(c.buf[:0], batchSize)
 		if err != nil {
-			c.closed = true
-			go c.js.remove(c)
+			c.closed, c.gone = true, true
 			return
 		}
 		for i := range batch {
@@ -258,8 +263,7 @@ func (c *pushConsumer) park() {
 func (c *pushConsumer) unpark() bool {
 	sc, err := c.st.NewConsumer(stream.ConsumerConfig{FilterSubjects: c.filters, DeliverPolicy: stream.DeliverByStartSequence, OptStartSeq: c.sseq + 1})
 	if err != nil {
-		c.closed = true
-		go c.js.remove(c)
+		c.closed, c.gone = true, true
 		return false
 	}
 	sc.SetNotify(func() bool { c.kick(); return true })
