@@ -53,13 +53,6 @@ func listContextErr(ctx context.Context) error {
 
 func wrapf(err error, detail string) error { return fmt.Errorf("%w: %s", err, detail) }
 
-// streamNotFound is the server's 10059 as an API error, which the wire
-// door sends as it is (server/jetstream_errors_generated.go:
-// NewJSStreamNotFoundError).
-func streamNotFound() error {
-	return &jetstream.APIError{Code: 404, ErrorCode: jetstream.JSErrCodeStreamNotFound, Description: "stream not found"}
-}
-
 // bucketExists is CreateKeyValue's error for a differing config
 // (jetstream/kv.go: CreateKeyValue joins it with the server's 10058).
 func bucketExists(bucket string) error {
