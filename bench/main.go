@@ -196,20 +196,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var errs []error
 	outcomes := make([]outcome, len(chosen))
 	for i, sc := range chosen {
-		outcomes[i] = outcome{sc: sc, results: make([]*result, len(kinds))}
+		serving := make([]system, len(kinds))
 		for si, k := range kinds {
-			if systems[si] == nil || !k.serves(sc.name) {
-				continue
+			if systems[si] != nil && k.serves(sc.name) {
+				serving[si] = systems[si]
 			}
-			r, err := measure(ctx, sc, k, systems[si], cfg.budget, cfg.rounds)
-			if err != nil {
+		}
+		results, failed := measure(ctx, sc, serving, cfg.budget, cfg.rounds)
+		outcomes[i] = outcome{sc: sc, results: results}
+		for si, k := range kinds {
+			switch r, err := results[si], failed[si]; {
+			case err != nil:
 				errs = append(errs, fmt.Errorf("%s on %s: %w", sc.name, k.name, err))
 				fmt.Fprintf(stderr, "bench: [%d/%d] %-26s %-13s failed: %v\n", i+1, len(chosen), sc.name, k.name, err)
-				continue
+			case r != nil:
+				fmt.Fprintf(stderr, "bench: [%d/%d] %-26s %-13s %12s  (%.1fs, %.0fs in all)\n", i+1, len(chosen), sc.name, k.name,
+					formatValue(r.values[0], sc.figures[0].unit), r.took.Seconds(), time.Since(start).Seconds())
 			}
-			outcomes[i].results[si] = &r
-			fmt.Fprintf(stderr, "bench: [%d/%d] %-26s %-13s %12s  (%.1fs, %.0fs in all)\n", i+1, len(chosen), sc.name, k.name,
-				formatValue(r.values[0], sc.figures[0].unit), r.took.Seconds(), time.Since(start).Seconds())
 		}
 	}
 
@@ -257,7 +260,7 @@ func writeReport(cfg config, args []string, outcomes []outcome, took time.Durati
 	if load := loadAverage(); load != "" {
 		fmt.Fprintf(f, "Load average at the end: %s. ", load)
 	}
-	fmt.Fprintf(f, "Each figure is the median of %d rounds of at least %v.\n\n", cfg.rounds, cfg.budget)
+	fmt.Fprintf(f, "Each figure is the median of %d rounds of at least %v; within a scenario the systems take turns round by round, so that the machine's load falls on all alike.\n\n", cfg.rounds, cfg.budget)
 	if err := writeTable(f, outcomes); err != nil {
 		f.Close()
 		return err
