@@ -101,7 +101,7 @@ Flags:
 	pattern := fs.String("run", ".", "run only the scenarios matching this regexp, e.g. 'Put|FanOut/all'")
 	keys := fs.Int("keys", 10000, "keys for Keys and the small watch start; ten times as many for the large watch start and Heap")
 	watchers := fs.String("watchers", "1,10,100,1000", "comma-separated watcher counts for fan-out")
-	rounds := fs.Int("rounds", 5, "rounds per figure; the table shows their median")
+	rounds := fs.Int("rounds", 5, "rounds per figure, at most 3 where one operation fills a round; the table shows their median")
 	budget := fs.Duration("time", 100*time.Millisecond, "time budget of one round")
 	systems := fs.String("systems", strings.Join(kindNames(), ","), "comma-separated systems to run")
 	out := fs.String("out", "", "write the table and targets as Markdown to this file, e.g. bench/RESULTS.md")
@@ -260,7 +260,7 @@ func writeReport(cfg config, args []string, outcomes []outcome, took time.Durati
 	if load := loadAverage(); load != "" {
 		fmt.Fprintf(f, "Load average at the end: %s. ", load)
 	}
-	fmt.Fprintf(f, "Each figure is the median of %d rounds of at least %v; within a scenario the systems take turns round by round, so that the machine's load falls on all alike.\n\n", cfg.rounds, cfg.budget)
+	fmt.Fprintf(f, "Each figure is the median of %d rounds of at least %v (%d where one operation fills a round: heap, large watch starts); within a scenario the systems take turns round by round, so that the machine's load falls on all alike.\n\n", cfg.rounds, cfg.budget, min(cfg.rounds, longRounds))
 	if err := writeTable(f, outcomes); err != nil {
 		f.Close()
 		return err

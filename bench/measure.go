@@ -69,7 +69,8 @@ type result struct {
 
 // measure prepares sc on each system in systems that is not nil,
 // calibrates each one's iteration count to budget as testing.B does, then
-// runs rounds rounds, every system in turn within a round, so that a
+// runs rounds rounds (longRounds where one operation fills a round),
+// every system in turn within a round, so that a
 // spell of load on the machine falls on all of them alike and their
 // ratios hold. It returns each system's medians and error, by index in
 // systems; a system that failed has an error and no result.
@@ -77,6 +78,7 @@ func measure(ctx context.Context, sc scenario, systems []system, budget time.Dur
 	type run struct {
 		fx       *fixture
 		n        int
+		rounds   int
 		byFigure [][]float64
 		took     time.Duration
 	}
@@ -107,7 +109,7 @@ func measure(ctx context.Context, sc scenario, systems []system, budget time.Dur
 			errs[si] = fmt.Errorf("prepare: %w", err)
 			continue
 		}
-		r := &run{fx: fx, n: 1, byFigure: make([][]float64, len(sc.figures))}
+		r := &run{fx: fx, n: 1, rounds: rounds, byFigure: make([][]float64, len(sc.figures))}
 		runs[si] = r
 		if !sc.once {
 			if r.n, err = calibrate(ctx, fx, budget); err != nil {
@@ -115,11 +117,17 @@ func measure(ctx context.Context, sc scenario, systems []system, budget time.Dur
 				continue
 			}
 		}
+		if r.n == 1 {
+			// One operation fills the round (a heap measure, a large watch
+			// start over the wire): a few rounds are steady enough, and
+			// more would cost seconds each.
+			r.rounds = min(rounds, longRounds)
+		}
 		r.took += time.Since(start)
 	}
-	for range rounds {
+	for round := range rounds {
 		for si, r := range runs {
-			if r == nil {
+			if r == nil || round >= r.rounds {
 				continue
 			}
 			start := time.Now()
@@ -153,6 +161,10 @@ func measure(ctx context.Context, sc scenario, systems []system, budget time.Dur
 	}
 	return results, errs
 }
+
+// longRounds is the number of rounds of a system whose one operation
+// takes the whole round budget.
+const longRounds = 3
 
 // calibrate grows n until one run takes at least budget, predicting the
 // next n from the last run's time per iteration (testing.B's predictN).
