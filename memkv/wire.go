@@ -125,6 +125,11 @@ func (m *Manager) CreateStream(cfg jetstream.StreamConfig) (wire.StreamEntry, er
 
 // UpdateStream replaces a stream's config (wire.Backend).
 func (m *Manager) UpdateStream(cfg jetstream.StreamConfig) (wire.StreamEntry, error) {
+	// The server checks the config before it looks the stream up
+	// (server/jetstream_api.go: jsStreamUpdateRequest), as update does.
+	if err := checkConfig(cfg); err != nil {
+		return wire.StreamEntry{}, err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st := m.streams[cfg.Name]
