@@ -16,6 +16,14 @@ import (
 func wireManager(t *testing.T, m *memkv.Manager) jetstream.KeyValueManager {
 	t.Helper()
 	nc, err := nats.Connect("", nats.InProcessServer(m))
+	return clientOf(t, m, nc, err)
+}
+
+// clientOf returns the jetstream client on nc, a connection to m that
+// dialling gave with err; the test fails on err, and its clean-up closes
+// nc and m.
+func clientOf(t *testing.T, m *memkv.Manager, nc *nats.Conn, err error) jetstream.KeyValueManager {
+	t.Helper()
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
@@ -54,4 +62,19 @@ func TestWireConformanceFakeClock(t *testing.T) {
 				time.Sleep(d)
 			}
 		}))
+}
+
+// TestTCPConformance runs the suite against nats.go's client dialing the
+// URL that Listen returns (loopback TCP), as code that takes only a URL
+// does (issue #14).
+func TestTCPConformance(t *testing.T) {
+	conformance.Run(t, func(t *testing.T) jetstream.KeyValueManager {
+		m := memkv.New()
+		url, err := m.Listen("127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("listen: %v", err)
+		}
+		nc, err := nats.Connect(url)
+		return clientOf(t, m, nc, err)
+	})
 }

@@ -2,11 +2,14 @@ package wire
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // connectOpts is the part of a client's CONNECT that the server acts on
@@ -22,13 +25,18 @@ type connectOpts struct {
 	AccountNew   bool   `json:"new_account,omitempty"`
 	Headers      bool   `json:"headers,omitempty"`
 	NoResponders bool   `json:"no_responders,omitempty"`
+	User         string `json:"user,omitempty"`
+	Pass         string `json:"pass,omitempty"`
+	Token        string `json:"auth_token,omitempty"`
 }
 
 var defaultOpts = connectOpts{Verbose: true, Pedantic: true, Echo: true}
 
 // info is the INFO a client receives, with nats-server's field names and
-// order (server/server.go: Info); the fields a TCP listener, TLS, auth or a
-// cluster would add are absent, as for nats-server's in-process clients.
+// order (server/server.go: Info). An in-process client gets none of the
+// fields a listener adds, as nats-server's in-process clients do; a
+// listener's client gets its host, port, auth_required and client_ip (TLS
+// and cluster fields are never sent).
 type info struct {
 	ID            string `json:"server_id"`
 	Name          string `json:"server_name"`
@@ -38,9 +46,11 @@ type info struct {
 	Host          string `json:"host"`
 	Port          int    `json:"port"`
 	Headers       bool   `json:"headers"`
+	AuthRequired  bool   `json:"auth_required,omitempty"`
 	MaxPayload    int32  `json:"max_payload"`
 	JetStream     bool   `json:"jetstream,omitempty"`
 	CID           uint64 `json:"client_id,omitempty"`
+	ClientIP      string `json:"client_ip,omitempty"`
 	ConnectInfo   bool   `json:"connect_info,omitempty"`
 	RemoteAccount string `json:"remote_account,omitempty"`
 	JSApiLevel    int    `json:"api_lvl,omitempty"`
@@ -49,9 +59,10 @@ type info struct {
 // conn is one client connection: a read loop that parses the client's
 // protocol and acts on each verb, and a writer that owns the writes.
 type conn struct {
-	s   *Server
-	nc  net.Conn
-	cid uint64
+	s    *Server
+	nc   net.Conn
+	cid  uint64
+	door *door // the listener it came through, nil for InProcessConn
 
 	// Owned by the read loop.
 	parser
@@ -96,6 +107,15 @@ func (c *conn) infoProto(connectInfo bool) []byte {
 		Host: "0.0.0.0", Port: 4222, Headers: true, MaxPayload: maxPayload,
 		JetStream: c.s.b != nil, CID: c.cid, JSApiLevel: jsAPILevel,
 	}
+	if d := c.door; d != nil {
+		// a listener's INFO names its address and the client's, and says
+		// whether CONNECT must carry credentials (server/server.go:
+		// createClientEx)
+		in.Host, in.Port, in.AuthRequired = d.host, d.port, d.auth.required()
+		if tcp, ok := c.nc.RemoteAddr().(*net.TCPAddr); ok {
+			in.ClientIP = tcp.IP.String()
+		}
+	}
 	if connectInfo {
 		in.ConnectInfo, in.RemoteAccount = true, "$G"
 	}
@@ -111,10 +131,24 @@ func (c *conn) readLoop() {
 	defer c.s.wg.Done()
 	defer c.cleanup()
 	buf := make([]byte, 32<<10)
+	gate := c.door != nil && c.door.auth.required()
+	if gate {
+		_ = c.nc.SetReadDeadline(time.Now().Add(c.door.authTimeout))
+	}
 	for {
 		n, err := c.nc.Read(buf)
 		if err != nil {
+			if gate && !c.connected && errors.Is(err, os.ErrDeadlineExceeded) {
+				c.sendErr(errAuthTimeout)
+				c.close(true)
+				return
+			}
 			c.close(false)
+			return
+		}
+		if gate && !c.connected && c.state == stStart && buf[0] != 'C' && buf[0] != 'c' {
+			c.sendErr(errAuthorization)
+			c.close(true)
 			return
 		}
 		if err := c.parse(buf[:n], c); err != nil {
@@ -181,6 +215,13 @@ func (c *conn) processConnect(arg []byte) error {
 	opts := c.opts
 	if err := json.Unmarshal(arg, &opts); err != nil {
 		return err
+	}
+	if c.door != nil && !c.door.auth.allows(opts) {
+		c.sendErr(errAuthorization)
+		return fmt.Errorf("%s", errAuthorization)
+	}
+	if c.door != nil && c.door.auth.required() {
+		_ = c.nc.SetReadDeadline(time.Time{}) // the auth timer stops
 	}
 	c.opts, c.connected = opts, true
 	c.headers.Store(opts.Headers)

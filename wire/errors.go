@@ -25,8 +25,12 @@ const (
 	// client.go: processConnect.
 	errNoRespondersHeaders = "no responders requires headers support"
 	// server/client.go: authViolation, sent for a CONNECT naming an account
-	// (processConnect).
+	// or with the wrong credentials (processConnect), or a first verb that
+	// is not CONNECT where credentials are required (parser.go: parse).
 	errAuthorization = "Authorization Violation"
+	// server/client.go: authTimeout, when a client of a listener that
+	// requires authentication sends no CONNECT within auth_timeout.
+	errAuthTimeout = "Authentication Timeout"
 	// server/client.go: pubPermissionViolation (%q of the subject).
 	errPubViolation = "Permissions Violation for Publish to %q"
 	// server/client.go: replySubjectViolation (%q of the reply).

@@ -370,7 +370,10 @@ func (js *jetStream) streamList(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp := &streamListResponse{apiPaged: p}
+	// An empty list is "streams":[], unlike the names request's null: the
+	// server starts from an empty slice (jetstream_api.go:
+	// jsStreamListRequest), and the nats CLI's schema check refuses null.
+	resp := &streamListResponse{apiPaged: p, Streams: []*streamInfoJSON{}}
 	now := js.now()
 	for _, e := range all {
 		resp.Streams = append(resp.Streams, infoJSON(Info(e, now, true), ""))

@@ -11,10 +11,11 @@ import (
 // Defaults of nats-server v2.15.3 (server/const.go) that a client can see.
 const (
 	version        = "2.15.3"
-	maxPayload     = 1 << 20  // MAX_PAYLOAD_SIZE
-	maxControlLine = 4096     // MAX_CONTROL_LINE_SIZE
-	maxPending     = 64 << 20 // MAX_PENDING_SIZE: beyond it a client is a slow consumer
-	jsAPILevel     = 5        // server/jetstream_versioning.go: JSApiLevel, sent as api_lvl
+	maxPayload     = 1 << 20          // MAX_PAYLOAD_SIZE
+	maxControlLine = 4096             // MAX_CONTROL_LINE_SIZE
+	maxPending     = 64 << 20         // MAX_PENDING_SIZE: beyond it a client is a slow consumer
+	writeDeadline  = 10 * time.Second // DEFAULT_FLUSH_DEADLINE: a longer write makes a slow consumer
+	jsAPILevel     = 5                // server/jetstream_versioning.go: JSApiLevel, sent as api_lvl
 )
 
 // Server is an in-memory NATS server: it speaks the client protocol of
@@ -39,6 +40,9 @@ type Server struct {
 	// maxPending is the outbound bytes beyond which a client is a slow
 	// consumer: maxPending unless a test lowers it.
 	maxPending int
+	// writeDeadline bounds one write to a client, beyond which it is a
+	// slow consumer: writeDeadline unless a test lowers it.
+	writeDeadline time.Duration
 
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
@@ -46,6 +50,7 @@ type Server struct {
 	refusing time.Time // InProcessConn fails until then
 	refuseOn bool      // InProcessConn fails until RefuseConnections(0)
 	closed   bool
+	lns      []net.Listener // Listen's, closed by Close
 
 	wg sync.WaitGroup // every goroutine the server started
 }
@@ -53,7 +58,7 @@ type Server struct {
 // New returns a server over the engine b. b may be nil: then the server
 // speaks core NATS only and INFO does not announce JetStream.
 func New(b Backend) *Server {
-	s := &Server{b: b, id: newServerID(), conns: make(map[*conn]struct{}), maxPending: maxPending}
+	s := &Server{b: b, id: newServerID(), conns: make(map[*conn]struct{}), maxPending: maxPending, writeDeadline: writeDeadline}
 	if b != nil {
 		s.startJetStream()
 	}
@@ -67,19 +72,32 @@ func New(b Backend) *Server {
 // refuses connections (RefuseConnections) or after Close, it returns the
 // error nats-server's InProcessConn returns when it cannot serve.
 func (s *Server) InProcessConn() (net.Conn, error) {
+	srv, cli := net.Pipe()
+	if err := s.serve(srv, nil); err != nil {
+		_ = srv.Close()
+		_ = cli.Close()
+		return nil, err
+	}
+	return cli, nil
+}
+
+// serve registers nc as a client connection that came in through d (nil
+// for InProcessConn) and starts serving it, or fails with errRefused while
+// the server refuses connections or after Close.
+func (s *Server) serve(nc net.Conn, d *door) error {
 	s.mu.Lock()
 	if s.closed || s.refuseOn || time.Now().Before(s.refusing) {
 		s.mu.Unlock()
-		return nil, errRefused
+		return errRefused
 	}
-	srv, cli := net.Pipe()
 	s.lastCID++
-	c := newConn(s, srv, s.lastCID)
+	c := newConn(s, nc, s.lastCID)
+	c.door = d
 	s.conns[c] = struct{}{}
 	s.wg.Add(2)
 	s.mu.Unlock()
 	c.start()
-	return cli, nil
+	return nil
 }
 
 // RefuseConnections makes InProcessConn fail for the duration d, as a
@@ -107,13 +125,14 @@ func (s *Server) DropConnections() {
 	}
 }
 
-// Close closes every connection, refuses new ones and waits for every
+// Close closes the listeners and every connection, refuses new ones and waits for every
 // goroutine the server started to end. It returns nil; calling it again
 // does nothing.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
+	s.closeListeners()
 	s.DropConnections()
 	if s.stopJS != nil {
 		s.stopJS()

@@ -140,6 +140,11 @@ func (c *conn) writeLoop() {
 			_ = c.nc.Close()
 			return
 		}
+		// A write that takes longer than the write deadline closes the
+		// client as a slow consumer, without -ERR (server/client.go:
+		// flushOutbound sets the deadline per batch, handleWriteTimeout
+		// always closes a CLIENT).
+		_ = c.nc.SetWriteDeadline(time.Now().Add(c.s.writeDeadline))
 		if _, err := c.nc.Write(buf); err != nil {
 			c.close(false)
 		}
