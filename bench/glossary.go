@@ -24,7 +24,7 @@ Systems:
 - server-inproc: nats-server embedded with JetStream (memory storage) and DontListen, reached the same way: nats.InProcessServer(server) and jetstream.New(nc).
 - server: the same nats-server, listening on loopback TCP.
 - limit: the least work in one process: a mutex-guarded map with a revision counter, and for watchers bare buffered channels, each put one shared entry handed to every watcher by pointer.
-- wire-limit: the least a call can cost through nats.go in process: the same client code against a responder over net.Pipe that does no work and answers each request with a canned reply (a PubAck for Put, Create, Update and Delete, a direct-get HMSG with a 100-byte value for Get). It serves only those five scenarios: its figure is the client's own cost.
+- wire-limit: the least a call can cost through nats.go in process: the same client code against a responder over net.Pipe that does no work and answers each request with a canned reply (a PubAck for Put, Create, Update and Delete, a direct-get HMSG with a 100-byte value for Get). It serves only those five scenarios and Setup (INFO, the account info and the stream create answered the same way): its figure is the client's own cost.
 
 Every NATS system (wire, server-inproc, server, wire-limit) runs the same client code: each bucket has its own connection carrying its calls and its watchers.
 `

@@ -72,7 +72,8 @@ type result struct {
 // runs rounds rounds (longRounds where one operation fills a round),
 // every system in turn within a round, so that a
 // spell of load on the machine falls on all of them alike and their
-// ratios hold. It returns each system's medians and error, by index in
+// ratios hold (a once scenario, a heap measure, runs one system's rounds
+// back to back). It returns each system's medians and error, by index in
 // systems; a system that failed has an error and no result.
 func measure(ctx context.Context, sc scenario, systems []system, budget time.Duration, rounds int) ([]*result, []error) {
 	type run struct {
@@ -125,20 +126,34 @@ func measure(ctx context.Context, sc scenario, systems []system, budget time.Dur
 		}
 		r.took += time.Since(start)
 	}
-	for round := range rounds {
+	step := func(si int) {
+		r := runs[si]
+		start := time.Now()
+		s, err := r.fx.run(ctx, r.n)
+		r.took += time.Since(start)
+		if err != nil {
+			fail(si, err)
+			return
+		}
+		for i, f := range sc.figures {
+			r.byFigure[i] = append(r.byFigure[i], f.value(s))
+		}
+	}
+	if sc.once {
+		// A heap figure is not timed, and a system's garbage collected
+		// during another's round would count against that one (nats-server
+		// frees a deleted stream's memory from goroutines of its own): one
+		// system's rounds back to back.
+		for si := range runs {
+			for round := 0; runs[si] != nil && round < runs[si].rounds; round++ {
+				step(si)
+			}
+		}
+	}
+	for round := 0; !sc.once && round < rounds; round++ {
 		for si, r := range runs {
-			if r == nil || round >= r.rounds {
-				continue
-			}
-			start := time.Now()
-			s, err := r.fx.run(ctx, r.n)
-			r.took += time.Since(start)
-			if err != nil {
-				fail(si, err)
-				continue
-			}
-			for i, f := range sc.figures {
-				r.byFigure[i] = append(r.byFigure[i], f.value(s))
+			if r != nil && round < r.rounds {
+				step(si)
 			}
 		}
 	}

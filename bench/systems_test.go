@@ -66,7 +66,7 @@ func TestNatsSystems(t *testing.T) {
 	t.Run("wire-limit", func(t *testing.T) {
 		k := kinds[kindIndex("wire-limit")]
 		for _, sc := range allScenarios(sizes{keys: 10, watchers: []int{1}}) {
-			assert.Equal(t, sc.name == "Put" || sc.name == "Get" || sc.name == "Create" || sc.name == "Update" || sc.name == "Delete",
+			assert.Equal(t, sc.name == "Setup" || sc.name == "Put" || sc.name == "Get" || sc.name == "Create" || sc.name == "Update" || sc.name == "Delete",
 				k.serves(sc.name), sc.name)
 		}
 		sys, err := k.start()
