@@ -1,9 +1,14 @@
-// Command bench measures memkv against an embedded nats-server and the
-// physical limit (a locked map; bare buffered channels for fan-out) in one
-// process, prints a table of medians with memkv's advantage over each, and
-// judges the project's targets: memkv's figures against the limit's.
+// Command bench measures, in one process, memkv through its Go API and
+// through its wire door (nats.go over memkv's in-process connection),
+// nats-server embedded (over its in-process connection and over loopback
+// TCP), and two limits: the physical limit (a locked map; bare buffered
+// channels for fan-out) and the wire limit (nats.go against a responder
+// that answers with canned replies). It prints a table of medians with
+// the advantages between them, and judges the project's targets: memkv's
+// figures against the limit's, wire's against nats-server's and the wire
+// limit's.
 //
-//	go run ./bench                        # everything, about a minute
+//	go run ./bench                        # everything, a few minutes
 //	go run ./bench -run 'Put|FanOut' -watchers 10,100 -rounds 5
 //	go run ./bench -out bench/RESULTS.md -plot bench/fanout.svg
 //
@@ -82,9 +87,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: go run ./bench [flags]
 
-Measures memkv, an embedded nats-server and the physical limit in one
-process, prints the table and the targets (memkv against the limit), and
-exits 0 when every target measured is met, 1 when one is MISSED or a
+Measures memkv (its Go API, and over the wire), nats-server (in process
+and over TCP) and two limits in one process, prints the table and the
+targets (memkv against the limit; wire against nats-server in process and
+the wire limit), and exits 0 when every target measured is met, 1 when one is MISSED or a
 measurement failed, 2 on bad usage. Files are written only with -out and
 -plot.
 
@@ -95,7 +101,7 @@ Flags:
 	pattern := fs.String("run", ".", "run only the scenarios matching this regexp, e.g. 'Put|FanOut/all'")
 	keys := fs.Int("keys", 10000, "keys for Keys and the small watch start; ten times as many for the large watch start and Heap")
 	watchers := fs.String("watchers", "1,10,100,1000", "comma-separated watcher counts for fan-out")
-	rounds := fs.Int("rounds", 5, "rounds per figure; the table shows their median")
+	rounds := fs.Int("rounds", 5, "rounds per figure, at most 3 where one operation fills a round; the table shows their median")
 	budget := fs.Duration("time", 100*time.Millisecond, "time budget of one round")
 	systems := fs.String("systems", strings.Join(kindNames(), ","), "comma-separated systems to run")
 	out := fs.String("out", "", "write the table and targets as Markdown to this file, e.g. bench/RESULTS.md")
@@ -190,20 +196,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var errs []error
 	outcomes := make([]outcome, len(chosen))
 	for i, sc := range chosen {
-		outcomes[i] = outcome{sc: sc, results: make([]*result, len(kinds))}
+		serving := make([]system, len(kinds))
 		for si, k := range kinds {
-			if systems[si] == nil {
-				continue
+			if systems[si] != nil && k.serves(sc.name) {
+				serving[si] = systems[si]
 			}
-			r, err := measure(ctx, sc, k, systems[si], cfg.budget, cfg.rounds)
-			if err != nil {
+		}
+		results, failed := measure(ctx, sc, serving, cfg.budget, cfg.rounds)
+		outcomes[i] = outcome{sc: sc, results: results}
+		for si, k := range kinds {
+			switch r, err := results[si], failed[si]; {
+			case err != nil:
 				errs = append(errs, fmt.Errorf("%s on %s: %w", sc.name, k.name, err))
-				fmt.Fprintf(stderr, "bench: [%d/%d] %-26s %-6s failed: %v\n", i+1, len(chosen), sc.name, k.name, err)
-				continue
+				fmt.Fprintf(stderr, "bench: [%d/%d] %-26s %-13s failed: %v\n", i+1, len(chosen), sc.name, k.name, err)
+			case r != nil:
+				fmt.Fprintf(stderr, "bench: [%d/%d] %-26s %-13s %12s  (%.1fs, %.0fs in all)\n", i+1, len(chosen), sc.name, k.name,
+					formatValue(r.values[0], sc.figures[0].unit), r.took.Seconds(), time.Since(start).Seconds())
 			}
-			outcomes[i].results[si] = &r
-			fmt.Fprintf(stderr, "bench: [%d/%d] %-26s %-6s %12s  (%.1fs, %.0fs in all)\n", i+1, len(chosen), sc.name, k.name,
-				formatValue(r.values[0], sc.figures[0].unit), r.took.Seconds(), time.Since(start).Seconds())
 		}
 	}
 
@@ -251,7 +260,7 @@ func writeReport(cfg config, args []string, outcomes []outcome, took time.Durati
 	if load := loadAverage(); load != "" {
 		fmt.Fprintf(f, "Load average at the end: %s. ", load)
 	}
-	fmt.Fprintf(f, "Each figure is the median of %d rounds of at least %v.\n\n", cfg.rounds, cfg.budget)
+	fmt.Fprintf(f, "Each figure is the median of %d rounds of at least %v (%d where one operation fills a round: heap, large watch starts); within a scenario the systems take turns round by round, so that the machine's load falls on all alike.\n\n", cfg.rounds, cfg.budget, min(cfg.rounds, longRounds))
 	if err := writeTable(f, outcomes); err != nil {
 		f.Close()
 		return err

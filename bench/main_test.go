@@ -40,8 +40,10 @@ func TestRun(t *testing.T) {
 		assert.Contains(t, table, row)
 	}
 	assert.NotContains(t, table, "WatchStart/keys=1000 ", "-run selects the scenarios")
-	assert.Regexp(t, `\| Put +\| [^|]+ \| [^|]+ \| +[0-9.]+× \| +≤ 1\.5× \| +(MET|MISSED) \|`, table, "the Put target against the limit")
-	assert.Contains(t, table, "MISSED: in this run memkv is further behind the limit", "the legend says what MISSED means")
+	assert.Regexp(t, `\| Put +\| +memkv +\| [^|]+ \| +limit +\| [^|]+ \| +[0-9.]+× \| +≤ 1\.5× \| +(MET|MISSED) \|`, table, "the Put target against the limit")
+	assert.Regexp(t, `\| Put +\| +wire +\| [^|]+ \| +server-inproc +\| [^|]+ \| +[0-9.]+× \| ≥ 1\.7× better \| +(MET|MISSED) \|`, table, "the Put target of wire against nats-server in process")
+	assert.Regexp(t, `\| Put +\| +wire +\| [^|]+ \| +wire-limit +\| [^|]+ \| +[0-9.]+× \| +≤ 1\.25× \| +(MET|MISSED) \|`, table, "the Put target of wire against the wire limit")
+	assert.Contains(t, table, "MISSED: in this run the system is further from its base", "the legend says what MISSED means")
 	for _, line := range strings.Split(table, "\n") {
 		if strings.HasPrefix(line, "| Put ") {
 			assert.NotContains(t, line, "—", "every system has a figure: %s", line)

@@ -67,47 +67,119 @@ type result struct {
 	took   time.Duration
 }
 
-// measure prepares sc on sys, calibrates the iteration count to budget
-// as testing.B does, and returns the medians of rounds runs.
-func measure(ctx context.Context, sc scenario, k kind, sys system, budget time.Duration, rounds int) (result, error) {
-	start := time.Now()
-	runtime.GC()
-	fx, err := sc.prepare(ctx, k, sys)
-	if err != nil {
-		return result{}, fmt.Errorf("prepare: %w", err)
+// measure prepares sc on each system in systems that is not nil,
+// calibrates each one's iteration count to budget as testing.B does, then
+// runs rounds rounds (longRounds where one operation fills a round),
+// every system in turn within a round, so that a
+// spell of load on the machine falls on all of them alike and their
+// ratios hold (a once scenario, a heap measure, runs one system's rounds
+// back to back). It returns each system's medians and error, by index in
+// systems; a system that failed has an error and no result.
+func measure(ctx context.Context, sc scenario, systems []system, budget time.Duration, rounds int) ([]*result, []error) {
+	type run struct {
+		fx       *fixture
+		n        int
+		rounds   int
+		byFigure [][]float64
+		took     time.Duration
 	}
-	closed := false
+	runs := make([]*run, len(systems))
+	errs := make([]error, len(systems))
+	fail := func(si int, err error) {
+		errs[si] = err
+		if r := runs[si]; r != nil {
+			r.fx.close()
+		}
+		runs[si] = nil
+	}
 	defer func() {
-		if !closed {
-			fx.close()
+		for _, r := range runs {
+			if r != nil {
+				r.fx.close()
+			}
 		}
 	}()
-	n := 1
-	if !sc.once {
-		if n, err = calibrate(ctx, fx, budget); err != nil {
-			return result{}, err
+	for si, sys := range systems {
+		if sys == nil {
+			continue
 		}
-	}
-	byFigure := make([][]float64, len(sc.figures))
-	for range rounds {
-		s, err := fx.run(ctx, n)
+		start := time.Now()
+		runtime.GC()
+		fx, err := sc.prepare(ctx, kinds[si], sys)
 		if err != nil {
-			return result{}, err
+			errs[si] = fmt.Errorf("prepare: %w", err)
+			continue
+		}
+		r := &run{fx: fx, n: 1, rounds: rounds, byFigure: make([][]float64, len(sc.figures))}
+		runs[si] = r
+		if !sc.once {
+			if r.n, err = calibrate(ctx, fx, budget); err != nil {
+				fail(si, err)
+				continue
+			}
+		}
+		if r.n == 1 {
+			// One operation fills the round (a heap measure, a large watch
+			// start over the wire): a few rounds are steady enough, and
+			// more would cost seconds each.
+			r.rounds = min(rounds, longRounds)
+		}
+		r.took += time.Since(start)
+	}
+	step := func(si int) {
+		r := runs[si]
+		start := time.Now()
+		s, err := r.fx.run(ctx, r.n)
+		r.took += time.Since(start)
+		if err != nil {
+			fail(si, err)
+			return
 		}
 		for i, f := range sc.figures {
-			byFigure[i] = append(byFigure[i], f.value(s))
+			r.byFigure[i] = append(r.byFigure[i], f.value(s))
 		}
 	}
-	closed = true
-	if err := fx.close(); err != nil {
-		return result{}, fmt.Errorf("close: %w", err)
+	if sc.once {
+		// A heap figure is not timed, and a system's garbage collected
+		// during another's round would count against that one (nats-server
+		// frees a deleted stream's memory from goroutines of its own): one
+		// system's rounds back to back.
+		for si := range runs {
+			for round := 0; runs[si] != nil && round < runs[si].rounds; round++ {
+				step(si)
+			}
+		}
 	}
-	r := result{took: time.Since(start)}
-	for _, vs := range byFigure {
-		r.values = append(r.values, median(vs))
+	for round := 0; !sc.once && round < rounds; round++ {
+		for si, r := range runs {
+			if r != nil && round < r.rounds {
+				step(si)
+			}
+		}
 	}
-	return r, nil
+	results := make([]*result, len(systems))
+	for si, r := range runs {
+		if r == nil {
+			continue
+		}
+		runs[si] = nil
+		start := time.Now()
+		if err := r.fx.close(); err != nil {
+			errs[si] = fmt.Errorf("close: %w", err)
+			continue
+		}
+		res := &result{took: r.took + time.Since(start)}
+		for _, vs := range r.byFigure {
+			res.values = append(res.values, median(vs))
+		}
+		results[si] = res
+	}
+	return results, errs
 }
+
+// longRounds is the number of rounds of a system whose one operation
+// takes the whole round budget.
+const longRounds = 3
 
 // calibrate grows n until one run takes at least budget, predicting the
 // next n from the last run's time per iteration (testing.B's predictN).

@@ -2,22 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"os"
+	"slices"
 	"strconv"
 	"sync/atomic"
-	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/jetsim/jetsim/memkv"
 )
 
-// A system is one of the implementations a scenario runs against: memkv,
-// an embedded nats-server, or the physical limit.
+// A system is one of the implementations a scenario runs against: memkv
+// through its Go API, a NATS server (jetsim's or nats-server) through
+// nats.go's client, or a limit.
 type system interface {
 	// Open returns a new, empty, ready bucket keeping history revisions
 	// per key.
@@ -31,19 +27,27 @@ type system interface {
 type kind struct {
 	name  string
 	start func() (system, error)
+	// only, when set, names the only scenarios the system serves; the
+	// others are left out for it, as if it were not run.
+	only []string
 }
 
-// kinds are the systems, in table order. memkv comes first: the table
-// and the targets compare it with each of the others. A new system is one
-// more line here.
+// serves reports whether the system runs the scenario named name.
+func (k kind) serves(name string) bool {
+	return k.only == nil || slices.Contains(k.only, name)
+}
+
+// kinds are the systems, in table order. A new system is one more line
+// here; comparisons (table.go) and targets (targets.go) name the systems
+// they set side by side.
 var kinds = []kind{
-	{"memkv", startMemkv},
-	{"server", startServer},
-	{"limit", startLimit},
+	{name: "memkv", start: startMemkv},
+	{name: "wire", start: startWire},
+	{name: "server-inproc", start: startServerInproc},
+	{name: "server", start: startServer},
+	{name: "limit", start: startLimit},
+	{name: "wire-limit", start: startWireLimit, only: wireLimitScenarios},
 }
-
-// memkvKind is memkv's index in kinds.
-const memkvKind = 0
 
 // kindNames returns the names of kinds, in order.
 func kindNames() []string {
@@ -64,7 +68,7 @@ func kindIndex(name string) int {
 	return -1
 }
 
-// store is the part of a bucket the scenarios use. The memkv and server
+// store is the part of a bucket the scenarios use. The memkv and NATS
 // stores are jetstream.KeyValue; the limit is a locked map.
 type store interface {
 	put(ctx context.Context, key string, value []byte) (uint64, error)
@@ -111,125 +115,6 @@ func (s *memkvSystem) Open(ctx context.Context, history int) (store, error) {
 }
 
 func (s *memkvSystem) Close() error { return nil }
-
-// serverSystem is an embedded nats-server with JetStream in a temporary
-// store directory, listening on loopback. Each bucket gets its own client
-// connection, shared by its writers and watchers.
-type serverSystem struct {
-	srv *server.Server
-	dir string
-	nc  *nats.Conn // for creating and deleting buckets
-	js  jetstream.JetStream
-	n   atomic.Int64
-}
-
-func startServer() (system, error) {
-	dir, err := os.MkdirTemp("", "jetsim-bench-")
-	if err != nil {
-		return nil, err
-	}
-	srv, err := server.NewServer(&server.Options{
-		Host:      "127.0.0.1",
-		Port:      -1,
-		JetStream: true,
-		StoreDir:  dir,
-		NoLog:     true,
-		NoSigs:    true,
-	})
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("new server: %w", err)
-	}
-	s := &serverSystem{srv: srv, dir: dir}
-	srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		s.Close()
-		return nil, errors.New("server not ready after 10s")
-	}
-	if s.nc, s.js, err = s.connect(); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
-}
-
-func (s *serverSystem) connect() (*nats.Conn, jetstream.JetStream, error) {
-	nc, err := nats.Connect(s.srv.ClientURL())
-	if err != nil {
-		return nil, nil, fmt.Errorf("connect: %w", err)
-	}
-	js, err := jetstream.New(nc)
-	if err != nil {
-		nc.Close()
-		return nil, nil, err
-	}
-	return nc, js, nil
-}
-
-func (s *serverSystem) Open(ctx context.Context, history int) (store, error) {
-	name := "B" + strconv.FormatInt(s.n.Add(1), 10)
-	nc, js, err := s.connect()
-	if err != nil {
-		return nil, err
-	}
-	kv, err := js.CreateKeyValue(ctx, bucketConfig(name, history))
-	if err != nil {
-		nc.Close()
-		return nil, err
-	}
-	return &kvStore{
-		kv: kv,
-		fast: func(ctx context.Context, keys []string, value func(int) []byte) error {
-			return publishAll(ctx, js, name, keys, value)
-		},
-		// Closing the connection first drops its watchers at once; one
-		// Stop each would cost a consumer-delete request each.
-		release: func() error {
-			nc.Close()
-			return s.js.DeleteKeyValue(context.Background(), name)
-		},
-	}, nil
-}
-
-// publishAll fills a server bucket with asynchronous publishes to the
-// keys' subjects, which is what a Put is on the wire, without waiting for
-// each ack.
-func publishAll(ctx context.Context, js jetstream.JetStream, bucket string, keys []string, value func(int) []byte) error {
-	pre := "$KV." + bucket + "."
-	for i, k := range keys {
-		if _, err := js.PublishAsync(pre+k, value(i)); err != nil {
-			return err
-		}
-		// Wait for the acks every so often: with too many outstanding the
-		// client gives up (ErrTooManyStalledMsgs) on a busy machine.
-		if (i+1)%1000 == 0 || i == len(keys)-1 {
-			if err := acked(ctx, js); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func acked(ctx context.Context, js jetstream.JetStream) error {
-	select {
-	case <-js.PublishAsyncComplete():
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(time.Minute):
-		return errors.New("fill: publishes not acknowledged after 1m")
-	}
-}
-
-func (s *serverSystem) Close() error {
-	if s.nc != nil {
-		s.nc.Close()
-	}
-	s.srv.Shutdown()
-	s.srv.WaitForShutdown()
-	return os.RemoveAll(s.dir)
-}
 
 func bucketConfig(name string, history int) jetstream.KeyValueConfig {
 	return jetstream.KeyValueConfig{Bucket: name, History: uint8(history), Storage: jetstream.MemoryStorage}

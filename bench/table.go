@@ -24,21 +24,32 @@ func (o outcome) value(si, fi int) (float64, bool) {
 	return o.results[si].values[fi], true
 }
 
-// ratio is memkv's figure fi over system si's, and whether both are
-// there.
-func (o outcome) ratio(si, fi int) (float64, bool) {
-	m, ok1 := o.value(memkvKind, fi)
-	v, ok2 := o.value(si, fi)
-	if !ok1 || !ok2 || m <= 0 || v <= 0 {
-		return 0, false
-	}
-	return m / v, true
+// comparisons are the table's advantage columns, each the first system's
+// advantage over the second: memkv's Go API against the server and the
+// limit, and jetsim over the wire against nats-server over the same kind
+// of connection and against the wire limit.
+var comparisons = [][2]string{
+	{"memkv", "server"},
+	{"memkv", "limit"},
+	{"wire", "server-inproc"},
+	{"wire", "wire-limit"},
 }
 
-// advantage is how many times better memkv is than system si on figure
-// fi: above 1 memkv is better.
-func (o outcome) advantage(si, fi int) (float64, bool) {
-	r, ok := o.ratio(si, fi)
+// ratio is system a's figure fi over system b's (indexes in kinds), and
+// whether both are there.
+func (o outcome) ratio(a, b, fi int) (float64, bool) {
+	x, ok1 := o.value(a, fi)
+	y, ok2 := o.value(b, fi)
+	if !ok1 || !ok2 || x <= 0 || y <= 0 {
+		return 0, false
+	}
+	return x / y, true
+}
+
+// advantage is how many times better system a is than system b on figure
+// fi: above 1 a is better.
+func (o outcome) advantage(a, b, fi int) (float64, bool) {
+	r, ok := o.ratio(a, b, fi)
 	if ok && !o.sc.figures[fi].higher {
 		r = 1 / r
 	}
@@ -46,24 +57,36 @@ func (o outcome) advantage(si, fi int) (float64, bool) {
 }
 
 // advantageCell is advantage as a table cell, "—" when not measured.
-func (o outcome) advantageCell(si, fi int) string {
-	if a, ok := o.advantage(si, fi); ok {
-		return formatRatio(a)
+func (o outcome) advantageCell(a, b, fi int) string {
+	if r, ok := o.advantage(a, b, fi); ok {
+		return formatRatio(r)
 	}
 	return "—"
 }
 
+// shownComparisons returns the comparisons whose systems are both in
+// kinds, as index pairs.
+func shownComparisons() [][2]int {
+	var out [][2]int
+	for _, c := range comparisons {
+		a, b := kindIndex(c[0]), kindIndex(c[1])
+		if a >= 0 && b >= 0 {
+			out = append(out, [2]int{a, b})
+		}
+	}
+	return out
+}
+
 // writeTable writes the outcomes as an aligned Markdown table: each
-// system's figure, then memkv's advantage over each other system.
+// system's figure, then the advantage of each comparison.
 func writeTable(w io.Writer, outcomes []outcome) error {
 	header := []string{"scenario"}
 	for _, k := range kinds {
 		header = append(header, k.name)
 	}
-	for si, k := range kinds {
-		if si != memkvKind {
-			header = append(header, "memkv vs "+k.name)
-		}
+	cmps := shownComparisons()
+	for _, c := range cmps {
+		header = append(header, kinds[c[0]].name+" vs "+kinds[c[1]].name)
 	}
 	rows := [][]string{header}
 	for _, o := range outcomes {
@@ -76,10 +99,8 @@ func writeTable(w io.Writer, outcomes []outcome) error {
 				}
 				row = append(row, cell)
 			}
-			for si := range kinds {
-				if si != memkvKind {
-					row = append(row, o.advantageCell(si, fi))
-				}
+			for _, c := range cmps {
+				row = append(row, o.advantageCell(c[0], c[1], fi))
 			}
 			rows = append(rows, row)
 		}
@@ -87,7 +108,8 @@ func writeTable(w io.Writer, outcomes []outcome) error {
 	if _, err := io.WriteString(w, markdownTable(rows)); err != nil {
 		return err
 	}
-	_, err := io.WriteString(w, "\nRatios are memkv's advantage (above 1× memkv is better): the other's time over memkv's, or memkv's rate over the other's.\n")
+	_, err := io.WriteString(w, "\nThe \"a vs b\" columns are a's advantage over b (above 1× a is better): b's time over a's, or a's rate over b's. "+
+		"— is a system not run, failed, or not serving the scenario.\n")
 	return err
 }
 
