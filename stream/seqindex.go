@@ -81,6 +81,16 @@ func (x *seqIndex) Get(seq uint64) *msg {
 	return nil
 }
 
+// Next returns the first message with a sequence >= seq, or nil.
+func (x *seqIndex) Next(seq uint64) *msg {
+	for i := x.find(seq); i < len(x.slots); i++ {
+		if m := x.slots[i].m; m != nil {
+			return m
+		}
+	}
+	return nil
+}
+
 // Delete removes and returns the message at seq, or nil.
 func (x *seqIndex) Delete(seq uint64) *msg {
 	i := x.find(seq)
