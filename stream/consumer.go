@@ -97,6 +97,7 @@ type Consumer struct {
 	// the writer's queue entries were a fifth of the time at W=1000); the
 	// stream moves a message it drops from there to queue (spill).
 	rd, rdEnd uint64
+	rdSlot    int // where rd may be in the stream's index (seqIndex.Next)
 	delivered uint64
 	closed    bool
 	initial   uint64 // pending at creation, for the KV "initial values done" marker
@@ -361,8 +362,8 @@ func (c *Consumer) pushLog(m *msg) bool {
 // takeUnread returns the first unread message; unread must not be empty.
 // Every sequence in it is stored: the stream spills what it drops.
 func (c *Consumer) takeUnread() *msg {
-	m := c.s.msgs.Next(c.rd)
-	c.rd = m.seq + 1
+	m, i := c.s.msgs.Next(c.rd, c.rdSlot)
+	c.rd, c.rdSlot = m.seq+1, i+1
 	if c.rd >= c.rdEnd {
 		c.rd = c.rdEnd
 		c.s.unread--
