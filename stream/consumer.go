@@ -48,6 +48,9 @@ type ConsumerConfig struct {
 // cursor over the stream for the messages already stored; once it has
 // caught up, the stream hands it each new matching message (a pointer) so
 // that it never searches, however many other consumers there are. A
+// consumer that takes every message and has a window has nothing to
+// search for: caught up, it reads what it was pushed from the stream's
+// log by position, and a store costs the writer only its window count. A
 // message the stream drops before the consumer reached it is pushed at
 // that moment, as the server would already have sent it.
 //
