@@ -36,10 +36,7 @@ type limitRev struct {
 	del bool
 }
 
-// limitEvent is one delivery on a limit feed: made once per store and
-// handed to every watcher by pointer, as memkv shares a message's entry
-// (issue #12 item 8: copying it into every channel made the limit slower
-// than it need be).
+// limitEvent is one delivery on a limit feed.
 type limitEvent struct {
 	key string
 	val []byte
@@ -89,7 +86,7 @@ func (s *limitStore) store(key string, value []byte, del bool, check func(last [
 		some = s.prefix[tok]
 	}
 	s.mu.Unlock()
-	ev := &limitEvent{key: key, val: v, rev: rev}
+	ev := limitEvent{key: key, val: v, rev: rev}
 	for _, f := range all {
 		f.ch <- ev
 	}
@@ -169,13 +166,13 @@ func (s *limitStore) watch(_ context.Context, pattern string) (feed, error) {
 	if pattern != ">" && rest != ">" {
 		return nil, errLimitPattern
 	}
-	f := &limitFeed{s: s, ch: make(chan *limitEvent, 256), stopped: make(chan struct{}), sent: make(chan struct{})}
+	f := &limitFeed{s: s, ch: make(chan limitEvent, 256), stopped: make(chan struct{}), sent: make(chan struct{})}
 	s.mu.Lock()
-	var initial []*limitEvent
+	var initial []limitEvent
 	for k, revs := range s.kv {
 		if pattern == ">" || strings.HasPrefix(k, tok+".") {
 			r := revs[len(revs)-1]
-			initial = append(initial, &limitEvent{key: k, val: r.val, rev: r.rev})
+			initial = append(initial, limitEvent{key: k, val: r.val, rev: r.rev})
 		}
 	}
 	if pattern == ">" {
@@ -187,7 +184,7 @@ func (s *limitStore) watch(_ context.Context, pattern string) (feed, error) {
 	s.mu.Unlock()
 	go func() {
 		defer close(f.sent)
-		for _, ev := range append(initial, nil) { // nil: the marker
+		for _, ev := range append(initial, limitEvent{}) {
 			select {
 			case f.ch <- ev:
 			case <-f.stopped:
@@ -214,17 +211,14 @@ func (s *limitStore) close() error { return nil }
 type limitFeed struct {
 	s       *limitStore
 	tok     string // "" for ">"
-	ch      chan *limitEvent
+	ch      chan limitEvent
 	stopped chan struct{} // closed by stop
 	sent    chan struct{} // closed when the initial values are handed over
 }
 
 func (f *limitFeed) next() (uint64, bool) {
 	ev, ok := <-f.ch
-	if ev == nil {
-		return 0, ok
-	}
-	return ev.rev, true
+	return ev.rev, ok
 }
 
 func (f *limitFeed) stop() {
