@@ -574,6 +574,32 @@ func TestLegacyDeletedBucket(t *testing.T) {
 	})
 }
 
+// TestLegacyDeletedBucketContext checks that the end of a legacy
+// watcher's nats.Context closes its channels after its bucket was deleted,
+// as the client's unsubscribe on ctx.Done does (nats.go js.go: subscribe).
+func TestLegacyDeletedBucketContext(t *testing.T) {
+	runLegacyDiff(t, func(t *testing.T, tg lgTarget, r *lgTranscript) {
+		kv := lgCreate(t, tg, nats.KeyValueConfig{Bucket: "D"})
+		lgPut(t, kv, "a", "1")
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		w, err := kv.WatchAll(nats.Context(ctx))
+		require.NoError(t, err)
+		r.add("watch: %v", lgInitial(t, w))
+		require.NoError(t, tg.kvm.DeleteKeyValue("D"))
+		select {
+		case e, ok := <-w.Updates():
+			r.add("after delete: %s ok=%v", lgEntry(e), ok)
+		case <-time.After(300 * time.Millisecond):
+			r.add("after delete: nothing")
+		}
+		cancel()
+		r.add("after cancel: %v", lgDrainClosed(t, w))
+		r.add("errors: %v", lgErrClosed(t, w.Error()))
+		r.add("stop: %s", lgErr(w.Stop()))
+	})
+}
+
 func lgSecondErr[T any](_ T, err error) error { return err }
 
 // TestLegacyLimitMarker checks that the legacy API does not recognise a

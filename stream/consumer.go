@@ -48,6 +48,9 @@ type ConsumerConfig struct {
 // cursor over the stream for the messages already stored; once it has
 // caught up, the stream hands it each new matching message (a pointer) so
 // that it never searches, however many other consumers there are. A
+// consumer that takes every message and has a window has nothing to
+// search for: caught up, it reads what it was pushed from the stream's
+// log by position, and a store costs the writer only its window count. A
 // message the stream drops before the consumer reached it is pushed at
 // that moment, as the server would already have sent it.
 //
@@ -66,6 +69,11 @@ type Consumer struct {
 	s       *Stream
 	filters []string
 	all     bool // filters cover the whole stream
+	// byLog: caught up, it reads what the stream pushed it from the
+	// stream's own log rather than a queue (see unread). For consumers
+	// that take every message and have flow control, whose window bounds
+	// how far behind the log they fall.
+	byLog   bool
 	literal bool // every filter is a literal subject
 	hdrOnly bool
 
@@ -76,16 +84,23 @@ type Consumer struct {
 	notify func() bool
 
 	// Guarded by s.mu.
-	sseq      uint64   // the next sequence to push (the server's o.sseq)
-	start     uint64   // the first sequence the policy delivers
-	npf       uint64   // stream last seq at creation: above it messages are live
-	initLeft  uint64   // initial messages not yet pushed
-	stuck     uint64   // live messages counted as pending but never deliverable
-	lss       []uint64 // last-per-subject start list still to push
-	resume    uint64   // where pushing continues after lss
-	idle      bool     // scanned to the end; the next matching store moves sseq
-	live      bool     // caught up: the stream pushes new messages into queue
-	queue     msgQueue // pushed, not yet taken by the reader
+	sseq     uint64   // the next sequence to push (the server's o.sseq)
+	start    uint64   // the first sequence the policy delivers
+	npf      uint64   // stream last seq at creation: above it messages are live
+	initLeft uint64   // initial messages not yet pushed
+	stuck    uint64   // live messages counted as pending but never deliverable
+	lss      []uint64 // last-per-subject start list still to push
+	resume   uint64   // where pushing continues after lss
+	idle     bool     // scanned to the end; the next matching store moves sseq
+	live     bool     // caught up: the stream pushes new messages into queue
+	queue    msgQueue // pushed, not yet taken by the reader
+	// unread is [rd, rdEnd): messages pushed, not yet taken, and still in
+	// the stream, after those in queue. A byLog consumer's store costs the
+	// writer a window count instead of a queue entry (BenchmarkFanOut/all:
+	// the writer's queue entries were a fifth of the time at W=1000); the
+	// stream moves a message it drops from there to queue (spill).
+	rd, rdEnd uint64
+	rdSlot    int // where rd may be in the stream's index (seqIndex.Next)
 	delivered uint64
 	closed    bool
 	initial   uint64 // pending at creation, for the KV "initial values done" marker
@@ -112,6 +127,7 @@ func (s *Stream) NewConsumer(cfg ConsumerConfig) (*Consumer, error) {
 		c.all = c.all || s.coversAll(f)
 		c.literal = c.literal && subject.Literal(f)
 	}
+	c.byLog = c.all && c.flow.limit > 0
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -286,7 +302,7 @@ func (c *Consumer) nextBatch(dst []Delivery, max int, drain bool) ([]Delivery, b
 // readyLocked reports whether a message may be ready to deliver: false
 // only when the consumer is caught up or stalled with nothing queued.
 func (c *Consumer) readyLocked() bool {
-	return c.queue.len() > 0 || !c.live && !c.flow.stalled
+	return c.queue.len() > 0 || c.rd < c.rdEnd || !c.live && !c.flow.stalled
 }
 
 // deliverLocked hands the reader the oldest pushed message, or pushes the
@@ -297,6 +313,8 @@ func (c *Consumer) deliverLocked() (Delivery, bool) {
 	switch {
 	case c.queue.len() > 0:
 		m, pending = c.queue.pop()
+	case c.rd < c.rdEnd:
+		m, pending = c.takeUnread(), c.stuck
 	case c.live || c.flow.stalled:
 		return Delivery{}, false
 	default:
@@ -329,6 +347,53 @@ func (c *Consumer) push(m *msg) bool {
 	c.queue.add(m, pending)
 	c.flow.count(m, pending, c.hdrOnly)
 	return c.flow.full()
+}
+
+// pushLog is push for a byLog consumer: the message stays in the stream's
+// log, in unread, and only its window count is the consumer's. Live, its
+// pending count is stuck, as push's.
+func (c *Consumer) pushLog(m *msg) bool {
+	if c.rd >= c.rdEnd {
+		c.rd = m.seq
+		c.s.unread++
+	}
+	c.rdEnd = m.seq + 1
+	c.flow.count(m, c.stuck, c.hdrOnly)
+	return c.flow.full()
+}
+
+// takeUnread returns the first unread message; unread must not be empty.
+// Every sequence in it is stored: the stream spills what it drops.
+func (c *Consumer) takeUnread() *msg {
+	m, i := c.s.msgs.Next(c.rd, c.rdSlot)
+	c.rd, c.rdSlot = m.seq+1, i+1
+	if c.rd >= c.rdEnd {
+		c.rd = c.rdEnd
+		c.s.unread--
+	}
+	return m
+}
+
+// spill moves the unread messages below sequence below to queue, with
+// dropped, the stream's message at below that it is dropping (nil for
+// none), as the server had already pushed them.
+func (c *Consumer) spill(below uint64, dropped *msg) {
+	s := c.s
+	s.msgs.AscendFrom(c.rd, func(m *msg) bool {
+		if m.seq >= below {
+			return false
+		}
+		c.queue.add(m, c.stuck)
+		return true
+	})
+	c.rd = c.rdEnd
+	if dropped != nil {
+		c.queue.add(dropped, c.stuck)
+		c.rd = min(dropped.seq+1, c.rdEnd)
+	}
+	if c.rd >= c.rdEnd {
+		s.unread--
+	}
 }
 
 // pendingOf returns num_pending for m, pushed now, in sequence order.
@@ -459,6 +524,10 @@ func (c *Consumer) Close() {
 	s.mu.Lock()
 	if !c.closed {
 		c.closed = true
+		if c.rd < c.rdEnd {
+			c.rd = c.rdEnd
+			s.unread--
+		}
 		if c.flow.stalled {
 			delete(s.parked, c)
 		} else {

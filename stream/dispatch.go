@@ -55,7 +55,7 @@ func (s *Stream) stored(m *msg) {
 			}
 			if c.live {
 				c.sseq = m.seq + 1
-				if c.push(m) {
+				if c.byLog && c.pushLog(m) || !c.byLog && c.push(m) {
 					full = append(full, c)
 				}
 			} else {
@@ -86,13 +86,18 @@ func (s *Stream) stored(m *msg) {
 // removed pushes a dropped message to the consumers that had yet to push
 // it, with everything they deliver before it.
 func (s *Stream) removed(m *msg) {
-	if s.cursors == 0 {
+	if s.cursors == 0 && s.unread == 0 {
 		return // live consumers have pushed everything stored
 	}
 	var full []*Consumer
 	s.consumers.MatchFilters(m.subj, func(_ string, cs []*Consumer) bool {
 		for _, c := range cs {
-			if !c.live && c.wants(m) && c.pushThrough(m) {
+			switch {
+			case c.live:
+				if c.rd <= m.seq && m.seq < c.rdEnd {
+					c.spill(m.seq, m) // pushed and not read: keep it
+				}
+			case c.wants(m) && c.pushThrough(m):
 				full = append(full, c)
 			}
 		}

@@ -104,6 +104,9 @@ func (c *Consumer) acknowledge() {
 // far behind it falls. It is a cursor from the first message it did not
 // push.
 func (s *Stream) park(c *Consumer) {
+	if c.rd < c.rdEnd {
+		c.spill(c.rdEnd, nil) // off the index, it no longer hears of drops
+	}
 	s.detach(c)
 	c.flow.stalled = true
 	c.live, c.idle = false, false

@@ -40,6 +40,9 @@ func (c *Consumer) Position() uint64 {
 	if c.queue.len() > 0 {
 		return c.queue.front().seq - 1
 	}
+	if c.rd < c.rdEnd {
+		return c.rd - 1
+	}
 	if c.live {
 		return s.lastSeq
 	}

@@ -81,6 +81,23 @@ func (x *seqIndex) Get(seq uint64) *msg {
 	return nil
 }
 
+// Next returns the first message with a sequence >= seq and its slot, or
+// nil. hint is a slot where it may be (a reader going through the index in
+// order passes the one after the last it got): a search is done only when
+// it is not, after a compaction.
+func (x *seqIndex) Next(seq uint64, hint int) (*msg, int) {
+	i := hint
+	if i < x.head || i >= len(x.slots) || x.slots[i].seq != seq {
+		i = x.find(seq)
+	}
+	for ; i < len(x.slots); i++ {
+		if m := x.slots[i].m; m != nil {
+			return m, i
+		}
+	}
+	return nil, i
+}
+
 // Delete removes and returns the message at seq, or nil.
 func (x *seqIndex) Delete(seq uint64) *msg {
 	i := x.find(seq)

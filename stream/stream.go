@@ -29,7 +29,8 @@ type Stream struct {
 	dedup dedupWindow
 
 	consumers subject.Tree[[]*Consumer] // by filter
-	cursors   int                       // open consumers not yet live: removals concern only them
+	cursors   int                       // open consumers not yet live: removals concern them
+	unread    int                       // live consumers with unread messages in the log: removals concern them too
 	parked    map[*Consumer]struct{}    // stalled on flow control: off the index until they resume
 	wake      []*Consumer               // scratch for notify, guarded by mu
 

@@ -133,6 +133,26 @@ func TestDifferentialBucketDeleted(t *testing.T) {
 		})
 	})
 
+	t.Run("cancelled_after_deleted", func(t *testing.T) {
+		// The client's subscription outlives the bucket; the end of the
+		// watch's context unsubscribes it (nats.go js.go: subscribe waits
+		// on ctx.Done), which closes Updates, and Stop then finds it gone.
+		differential(t, func(t *testing.T, m jetstream.KeyValueManager) []string {
+			kv := mkBucket(t, m, "D")
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			w, err := kv.WatchAll(ctx)
+			require.NoError(t, err)
+			out := []string{next(w, 5*time.Second)}
+			require.NoError(t, m.DeleteKeyValue(t.Context(), "D"))
+			out = append(out, "deleted", next(w, quiet), "cancel")
+			cancel()
+			out = append(out, untilClosed(w)...)
+			err = w.Stop()
+			return append(out, fmt.Sprintf("stop: %v, bad subscription: %v", err, err == nats.ErrBadSubscription))
+		})
+	})
+
 	t.Run("recreated", func(t *testing.T) {
 		// A watcher of the deleted bucket sees nothing of a new bucket of
 		// the same name, while a new watcher does.

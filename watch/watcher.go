@@ -69,6 +69,7 @@ type Watcher[E any] struct {
 	c       *stream.Consumer
 	stop    chan struct{}
 	done    chan struct{}
+	unhook  func() bool // stops the context's call of end
 	halted  atomic.Bool // stopped: read without the lock on every send
 
 	mu       sync.Mutex
@@ -124,9 +125,10 @@ func Start[E any](ctx context.Context, s *stream.Stream, opts Options, decode De
 	w.decode, w.ignoreDeletes = decode, opts.IgnoreDeletes
 	w.initDone, w.initPending = initDone, initPending
 	c.SetNotify(w.inline)
-	// The context ends the watcher as Stop does; no goroutine waits for it.
-	unhook := context.AfterFunc(ctx, w.end)
-	go w.run(unhook)
+	// The context ends the watcher as Stop does, even after its stream is
+	// gone; no goroutine waits for it.
+	w.unhook = context.AfterFunc(ctx, w.end)
+	go w.run()
 	return w, nil
 }
 
@@ -137,10 +139,22 @@ func (w *Watcher[E]) Updates() <-chan E { return w.updates }
 // Stop ends the watcher. Entries already in the channel stay readable, and
 // then the channel is closed. A second Stop returns ErrStopped.
 func (w *Watcher[E]) Stop() error {
+	if !w.halt() {
+		return ErrStopped
+	}
+	w.unhook()
+	return nil
+}
+
+// halt marks the watcher stopped and ends it: it wakes the goroutine,
+// which closes the channel, or closes it itself if the goroutine already
+// left because the stream went away. It reports false if the watcher was
+// already stopped.
+func (w *Watcher[E]) halt() bool {
 	w.mu.Lock()
 	if w.stopped {
 		w.mu.Unlock()
-		return ErrStopped
+		return false
 	}
 	w.stopped = true
 	w.halted.Store(true)
@@ -154,7 +168,7 @@ func (w *Watcher[E]) Stop() error {
 		close(w.updates)
 		w.deliver.Unlock()
 	}
-	return nil
+	return true
 }
 
 // Stopped reports whether Stop was called or the context ended.
@@ -171,10 +185,9 @@ func (w *Watcher[E]) Done() <-chan struct{} { return w.done }
 // batch is how many messages a watcher takes from its consumer per lock.
 const batch = 64
 
-func (w *Watcher[E]) run(unhook func() bool) {
+func (w *Watcher[E]) run() {
 	defer close(w.done)
 	defer w.c.Close()
-	defer unhook()
 	for {
 		w.deliver.Lock()
 		// Cleared by the holder of deliver, before it takes anything: a
@@ -302,8 +315,10 @@ func (w *Watcher[E]) inline() bool {
 }
 
 // orphan ends the goroutine of a watcher whose stream is gone: like the
-// server, it sends nothing more and leaves the channel open until Stop.
-// The caller holds deliver.
+// server, it sends nothing more and leaves the channel open until Stop or
+// the end of the context, which the client's subscription still waits for
+// (nats.go js.go: subscribe unsubscribes on ctx.Done). The caller holds
+// deliver.
 func (w *Watcher[E]) orphan() {
 	w.mu.Lock()
 	if w.stopped {
@@ -341,18 +356,9 @@ func (w *Watcher[E]) send(e E) bool {
 	}
 }
 
-// end marks the watcher stopped by its context, so that a later Stop
+// end stops the watcher when its context ends, so that a later Stop
 // reports ErrStopped as the client's second Unsubscribe does.
-func (w *Watcher[E]) end() {
-	w.mu.Lock()
-	if !w.stopped {
-		w.stopped = true
-		w.halted.Store(true)
-		close(w.stop)
-		w.c.Wake()
-	}
-	w.mu.Unlock()
-}
+func (w *Watcher[E]) end() { w.halt() }
 
 // markWaiting records that the goroutine has put everything it took into
 // the channel and waits, and wakes WaitSynced callers if there are any.
