@@ -29,7 +29,8 @@ import (
 // protocol frames, masks what differs between two runs of the server
 // itself, and requires the same frames, step by step. Within a step the
 // server's frames are compared as a set, because the server may send a
-// consumer's first messages before or after its create reply.
+// consumer's first messages before or after its create reply; the
+// handshake's second INFO counts in step 0 wherever it lands (see steps).
 
 // transcriptMasks lists every mask, with why: each is a value that two
 // runs of nats-server already disagree on.
@@ -146,18 +147,33 @@ func frames(b []byte) []string {
 }
 
 // steps cuts a log into steps of client frames and sorted server frames.
+// The INFO with "connect_info" that follows the first PONG belongs to the
+// handshake, step 0, wherever it arrives: nats-server queues it after the
+// PONG in a separate write (server/client.go: processPing), so it may come
+// after nats.Connect has returned and the first step was marked.
 func (l *tapLog) steps() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	c, s := l.c2s.Bytes(), l.s2c.Bytes()
 	cm, sm := append(l.cMarks, len(c)), append(l.sMarks, len(s))
-	var out []string
-	ci, si := 0, 0
+	server := make([][]string, len(cm))
+	si := 0
 	for i := range cm {
-		sf := frames(s[si:sm[i]])
-		slices.Sort(sf)
-		out = append(out, "C> "+strings.Join(frames(c[ci:cm[i]]), "\nC> ")+"\nS> "+strings.Join(sf, "\nS> "))
-		ci, si = cm[i], sm[i]
+		for _, f := range frames(s[si:sm[i]]) {
+			step := i
+			if strings.HasPrefix(f, "INFO ") && strings.Contains(f, `"connect_info":true`) {
+				step = 0
+			}
+			server[step] = append(server[step], f)
+		}
+		si = sm[i]
+	}
+	var out []string
+	ci := 0
+	for i := range cm {
+		slices.Sort(server[i])
+		out = append(out, "C> "+strings.Join(frames(c[ci:cm[i]]), "\nC> ")+"\nS> "+strings.Join(server[i], "\nS> "))
+		ci = cm[i]
 	}
 	return out
 }
