@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/jetsim/jetsim/memkv"
+	"github.com/jetsim/jetsim/wire"
 )
 
 // An application connected through nats.InProcessServer(memkv.New()) runs
@@ -245,4 +246,15 @@ func TestWireSharedStreams(t *testing.T) {
 	require.NoError(t, m.DeleteKeyValue(ctx, "d"))
 	_, err = js.KeyValue(ctx, "d")
 	require.ErrorIs(t, err, jetstream.ErrBucketNotFound, "deleted through memkv, gone for the client")
+}
+
+// The Manager's method set is the user's: the engine's door for the wire
+// server (wire.Backend) is not part of it, while the in-process connection
+// is.
+func TestWireManagerAPI(t *testing.T) {
+	var m any = memkv.New()
+	_, isBackend := m.(wire.Backend)
+	assert.False(t, isBackend, "*memkv.Manager exports wire.Backend's methods")
+	_, isProvider := m.(nats.InProcessConnProvider)
+	assert.True(t, isProvider)
 }
