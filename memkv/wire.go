@@ -5,6 +5,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -53,6 +54,31 @@ func (m *Manager) DropConnections() {
 	if srv != nil {
 		srv.DropConnections()
 	}
+}
+
+// RefuseConnections makes InProcessConn fail for d, as a server that is
+// down would: nats.Connect, and a client's reconnect attempts, get the
+// error nats-server's InProcessConn gives when it cannot serve ("failed to
+// create connection"). d < 0 refuses until RefuseConnections(0); d == 0
+// accepts again at once. Open connections are not affected: pair it with
+// DropConnections for an outage. d is measured on the wall clock, as the
+// client's reconnect wait that it plays against is.
+func (m *Manager) RefuseConnections(d time.Duration) {
+	m.server().RefuseConnections(d)
+}
+
+// SetJetStream turns JetStream off (false) or on again (true) for the
+// manager's connections: off, they are served as by a nats-server without
+// JetStream, whose every JetStream request and KV write gets the
+// no-responders status, so that nats.go's calls fail as against that
+// server (jetstream.ErrJetStreamNotEnabled from CreateKeyValue and
+// AccountInfo, nats.ErrNoResponders from KeyValue, ErrNoStreamResponse
+// from a publish; the legacy API's nats.ErrJetStreamNotEnabled), and new
+// connections' INFO does not announce JetStream. The client's watchers
+// lose their consumers. The buckets are kept, and memkv's own API is not
+// affected; on again, the connections see them as before.
+func (m *Manager) SetJetStream(on bool) {
+	m.server().SetJetStream(on)
 }
 
 func (m *Manager) server() *wire.Server {
