@@ -73,7 +73,9 @@ func (js *jetStream) store(e StreamEntry, m *Msg, fault error) bool {
 	switch {
 	case errors.Is(err, stream.ErrClosed):
 		return false // deleted meanwhile: no stream took it
-	case m.Reply == "":
+	case m.Reply == "", e.Config.NoAck:
+		// A no-ack stream answers nothing, not even an error
+		// (server/stream.go: processJetStreamMsg's canRespond).
 	case err != nil:
 		js.reply(m.Reply, nil, &pubAckError{Error: apiErrorOf(err), Stream: name})
 	default:
