@@ -64,6 +64,8 @@ type Fault struct {
 	// (see WithClock: with a FakeClock the call waits for Advance; with
 	// the default clock inside a testing/synctest bubble it takes the
 	// bubble's time), or until its context ends. It cannot be negative.
+	// A request over the wire waits off its connection's read loop, so
+	// the connection's other requests are answered meanwhile.
 	Latency time.Duration
 }
 
