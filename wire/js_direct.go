@@ -152,9 +152,15 @@ func (js *jetStream) msgGet(r *request) (any, error) {
 }
 
 // appendHeader adds "key: val" at the end of a wire-form header block, as
-// the server's genHeader does.
+// the server's genHeader does (server/client.go): a block too short to end
+// in a blank line, as a client's HPUB may store, is replaced by the bare
+// "NATS/1.0" line.
 func appendHeader(hdr []byte, key, val string) []byte {
-	hdr = hdr[:len(hdr)-2] // drop the blank line that ends the block
+	if len(hdr) > 2 {
+		hdr = hdr[:len(hdr)-2] // drop the blank line that ends the block
+	} else {
+		hdr = append(hdr[:0], "NATS/1.0\r\n"...)
+	}
 	hdr = append(hdr, key...)
 	hdr = append(hdr, ": "...)
 	hdr = append(hdr, val...)

@@ -31,10 +31,17 @@ type jetStream struct {
 	s *Server
 	b Backend
 
+	delays delays // requests a latency fault holds back
+
 	mu        sync.Mutex
 	consumers map[consumerKey]*pushConsumer // guarded by mu
 	stopped   bool                          // guarded by mu: the server closed
-	wg        sync.WaitGroup                // the consumers' goroutines
+	cancels   []func()                      // guarded by mu: the API's subscriptions, nil while off
+
+	// on is whether JetStream is enabled (SetJetStream): while it is off
+	// nothing answers the API and no stream captures a message.
+	on atomic.Bool
+	wg sync.WaitGroup // the consumers' goroutines
 
 	total, errs atomic.Int64 // the account info's api.total and api.errors
 }
@@ -105,22 +112,56 @@ var apiTable = []apiEntry{
 // push.go), which Server.Close ends through stopJS.
 func (s *Server) startJetStream() {
 	js := &jetStream{s: s, b: s.b, consumers: make(map[consumerKey]*pushConsumer)}
-	for i := range apiTable {
-		e := &apiTable[i]
-		s.subscribeInternal(e.subject, func(m *Msg) { js.dispatch(e, m) })
-	}
-	s.subscribeInternal("$JS.FC.>", js.flowControlReply)
-	// The server takes every $JS.API subject (server/jetstream_api.go:
-	// apiDispatch) and leaves the ones it does not know unanswered: a
-	// timeout for the client, not "no responders".
-	s.subscribeInternal("$JS.API.>", func(*Msg) {})
+	s.js = js
 	s.capture = js.capture
 	s.stopJS = js.stop
+	js.enable(true)
 }
 
-// stop ends every push consumer and waits for their goroutines; consumers
-// are refused from then on.
+// enable turns the JetStream layer on or off. Off, it is a server
+// without JetStream: its API subscriptions are gone, so a request gets
+// the no-responders status (nats.go then reports
+// jetstream.ErrJetStreamNotEnabled or nats.ErrNoResponders, by call), a
+// message published to a stream's subject is captured by nothing, and its
+// push consumers are deleted, as a server restarted without JetStream has
+// none; the streams stay in the backend for when it is turned on again.
+func (js *jetStream) enable(on bool) {
+	js.mu.Lock()
+	if js.stopped || js.on.Load() == on {
+		js.mu.Unlock()
+		return
+	}
+	js.on.Store(on)
+	if on {
+		for i := range apiTable {
+			e := &apiTable[i]
+			js.cancels = append(js.cancels, js.s.subscribeInternal(e.subject, func(m *Msg) { js.dispatch(e, m) }))
+		}
+		js.cancels = append(js.cancels,
+			js.s.subscribeInternal("$JS.FC.>", js.flowControlReply),
+			// The server takes every $JS.API subject
+			// (server/jetstream_api.go: apiDispatch) and leaves the ones
+			// it does not know unanswered: a timeout for the client, not
+			// "no responders".
+			js.s.subscribeInternal("$JS.API.>", func(*Msg) {}))
+		js.mu.Unlock()
+		return
+	}
+	cancels, all := js.cancels, js.consumers
+	js.cancels, js.consumers = nil, make(map[consumerKey]*pushConsumer)
+	js.mu.Unlock()
+	for _, cancel := range cancels {
+		cancel()
+	}
+	for _, c := range all {
+		c.stop()
+	}
+}
+
+// stop drops the delayed requests, ends every push consumer and waits for
+// their goroutines; consumers are refused from then on.
 func (js *jetStream) stop() {
+	js.stopDelays()
 	js.mu.Lock()
 	js.stopped = true
 	all := js.consumers
@@ -152,7 +193,8 @@ type apiPaged struct {
 // dispatch is the preamble every request shares, then the handler, then
 // the reply: the handler's value with its type and error filled in, or
 // nothing when the handler answered itself (direct gets) or the fault hook
-// chose silence.
+// chose silence. A request the fault hook delays is served later, off the
+// connection's read loop (see later).
 func (js *jetStream) dispatch(e *apiEntry, m *Msg) {
 	r := &request{m: m, api: e.api}
 	toks := strings.SplitN(strings.TrimPrefix(m.Subject, apiPrefix), ".", e.streamTok+2)
@@ -162,8 +204,21 @@ func (js *jetStream) dispatch(e *apiEntry, m *Msg) {
 			r.rest = toks[e.streamTok+1]
 		}
 	}
-	if err := js.b.Fault(Request{API: e.api, Stream: r.stream, Subject: r.rest, Header: m.Header}); err != nil {
-		js.faultReply(m.Reply, err, e.typ)
+	delay, err := js.b.Fault(Request{API: e.api, Stream: r.stream, Subject: r.rest, Header: m.Header})
+	if delay > 0 {
+		r.m = m.clone()
+		js.later(delay, func() { js.serve(e, r, err) })
+		return
+	}
+	js.serve(e, r, err)
+}
+
+// serve answers a request: with the injected fault's reply when fault is
+// not nil, or with the handler's.
+func (js *jetStream) serve(e *apiEntry, r *request, fault error) {
+	m := r.m
+	if fault != nil {
+		js.faultReply(m.Reply, fault, e.typ)
 		return
 	}
 	v, err := e.h(js, r)
