@@ -35,9 +35,14 @@ type Manager struct {
 type Option func(*Manager)
 
 // WithClock makes the manager's buckets take time from c: store times,
-// bucket TTL, per-key TTL and limit markers. The default is the real clock.
-func WithClock(c stream.Clock) Option {
-	return func(m *Manager) { m.clock = c }
+// bucket TTL, per-key TTL and limit markers. The default, and what a nil
+// c leaves, is the system clock.
+func WithClock(c Clock) Option {
+	return func(m *Manager) {
+		if c != nil {
+			m.clock = c
+		}
+	}
 }
 
 // New returns an empty Manager.
