@@ -45,8 +45,15 @@ var ErrInvalidFault = errors.New("memkv: invalid fault")
 // call with e.
 type Fault struct {
 	Bucket string // only this bucket (a valid bucket name); "" for all
-	Keys   string // only keys matching this pattern (a valid watch pattern: "*" and ">" tokens); "" for all
-	Ops    []Op   // only these operations (the Op constants); none for all
+	// Keys limits the fault to calls on keys matching this pattern (a
+	// valid watch pattern: "*" and ">" tokens), and watches whose
+	// patterns overlap it; "" for all. Calls that name no key (Status,
+	// PurgeDeletes, the bucket calls) are then not hit, nor is a
+	// GetRevision over the wire (InProcessConn, Listen): the client asks
+	// for the revision alone (jetstream/kv.go: get calls GetMsg), so
+	// the request names no key.
+	Keys string
+	Ops  []Op // only these operations (the Op constants); none for all
 
 	// Err is returned by a call the fault hits, for example
 	// context.DeadlineExceeded, nats.ErrTimeout, nats.ErrConnectionClosed,
