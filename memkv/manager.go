@@ -24,6 +24,7 @@ type Manager struct {
 	mu       sync.RWMutex
 	streams  map[string]*bucketState    // by stream name: a bucket is KV_<bucket>
 	subjects subject.Tree[*bucketState] // every stream's subjects, for capture
+	closing  chan struct{}              // closed by Close; see closingCh
 
 	srv srvState // the wire door, started by InProcessConn
 

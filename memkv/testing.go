@@ -112,6 +112,12 @@ func caller() string {
 // every stream: the manager's goroutines end and its timers stop. The
 // manager is empty and usable afterwards.
 func (m *Manager) Close() {
+	m.mu.Lock()
+	if m.closing != nil {
+		close(m.closing)
+		m.closing = nil
+	}
+	m.mu.Unlock()
 	for _, r := range m.unstopped() {
 		_ = r.w.Stop()
 		if r.release != nil {
@@ -122,4 +128,16 @@ func (m *Manager) Close() {
 	for _, st := range m.sortedStreams(false) {
 		m.deleteStream(st.cfg.Name)
 	}
+}
+
+// closingCh returns a channel that the next Close closes, for the
+// goroutines a manager runs beside its watchers (ListKeys's), which could
+// otherwise wait for a reader forever.
+func (m *Manager) closingCh() <-chan struct{} {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closing == nil {
+		m.closing = make(chan struct{})
+	}
+	return m.closing
 }
