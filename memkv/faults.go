@@ -164,12 +164,25 @@ func (m *Manager) fault(ctx context.Context, op Op, bucket, key string, pattern 
 	// A fault stands for the request the client would send; the client
 	// has dereferenced the context by then.
 	mustContext(ctx)
+	delay, err := m.hit(op, bucket, key, pattern)
+	if delay > 0 {
+		if err := m.sleep(ctx, nil, delay); err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// hit counts the faults that match a call and returns their summed
+// latency and the error of the first that fails it.
+func (m *Manager) hit(op Op, bucket, key string, pattern bool) (time.Duration, error) {
 	if m.faults.n.Load() == 0 {
-		return nil
+		return 0, nil
 	}
 	var delay time.Duration
 	var err error
 	m.faults.mu.Lock()
+	defer m.faults.mu.Unlock()
 	for _, h := range m.faults.list {
 		if !h.matches(op, bucket, key, pattern) || h.left == 0 {
 			continue
@@ -187,17 +200,15 @@ func (m *Manager) fault(ctx context.Context, op Op, bucket, key string, pattern 
 			break
 		}
 	}
-	m.faults.mu.Unlock()
-	if delay > 0 {
-		if err := m.sleep(ctx, delay); err != nil {
-			return err
-		}
-	}
-	return err
+	return delay, err
 }
 
-// sleep waits d on the manager's clock, or until ctx ends.
-func (m *Manager) sleep(ctx context.Context, d time.Duration) error {
+// errClosing ends a latency cut short by Close.
+var errClosing = errors.New("memkv: manager closing")
+
+// sleep waits d on the manager's clock, or until ctx ends or closing is
+// closed (a nil closing never is).
+func (m *Manager) sleep(ctx context.Context, closing <-chan struct{}, d time.Duration) error {
 	elapsed := make(chan struct{})
 	t := m.clock.AfterFunc(d, func() { close(elapsed) })
 	select {
@@ -206,6 +217,9 @@ func (m *Manager) sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		t.Stop()
 		return ctx.Err()
+	case <-closing:
+		t.Stop()
+		return errClosing
 	}
 }
 

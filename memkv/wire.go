@@ -164,7 +164,9 @@ func (m *Manager) Streams() []wire.StreamEntry {
 
 // Fault applies the injected faults to a wire request (wire.Backend): the
 // request is mapped to the KV call that sends it, and memkv's own fault
-// matching decides.
+// matching decides. A latency ends early when the manager closes: the
+// wire server's Close waits for the connection that serves the request,
+// and a FakeClock nobody advances would hold it for ever.
 func (m *Manager) Fault(r wire.Request) error {
 	if m.faults.n.Load() == 0 {
 		return nil
@@ -173,7 +175,13 @@ func (m *Manager) Fault(r wire.Request) error {
 	if op == "" {
 		return nil
 	}
-	return m.fault(context.Background(), op, strings.TrimPrefix(r.Stream, "KV_"), key, pattern)
+	delay, err := m.hit(op, strings.TrimPrefix(r.Stream, "KV_"), key, pattern)
+	if delay > 0 {
+		if err := m.sleep(context.Background(), m.closingCh(), delay); err != nil {
+			return err
+		}
+	}
+	return err
 }
 
 // kvCall names the KV operation that sends a wire request (WIRE.md §3),
