@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/jetsim/jetsim/memkv"
@@ -18,15 +16,8 @@ import (
 func TestCloseDuringWireLatency(t *testing.T) {
 	ctx := context.Background()
 	m := memkv.New(memkv.WithClock(memkv.NewFakeClock(epoch)))
-	memBucket(t, m, "lat")
-	nc, err := nats.Connect("", nats.InProcessServer(m))
-	require.NoError(t, err)
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
-	kv, err := js.KeyValue(ctx, "lat")
-	require.NoError(t, err)
-	_, err = m.Inject(memkv.Fault{Ops: []memkv.Op{memkv.OpGet}, Latency: time.Hour})
+	kv := wireBucket(t, m, "lat")
+	_, err := m.Inject(memkv.Fault{Ops: []memkv.Op{memkv.OpGet}, Latency: time.Hour})
 	require.NoError(t, err)
 
 	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/jetsim/jetsim/memkv"
@@ -20,15 +19,10 @@ import (
 func TestFaultKeysOverTheWire(t *testing.T) {
 	m := memkv.NewTest(t)
 	ctx := context.Background()
-	kv := memBucket(t, m, "fk")
-	_, err := kv.PutString(ctx, "a", "1")
+	wkv := wireBucket(t, m, "fk")
+	kv, err := m.KeyValue(ctx, "fk")
 	require.NoError(t, err)
-	nc, err := nats.Connect("", nats.InProcessServer(m))
-	require.NoError(t, err)
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
-	wkv, err := js.KeyValue(ctx, "fk")
+	_, err = kv.PutString(ctx, "a", "1")
 	require.NoError(t, err)
 
 	inject(t, m, memkv.Fault{Bucket: "fk", Keys: "a", Err: nats.ErrTimeout})
