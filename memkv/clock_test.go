@@ -171,3 +171,16 @@ func brief(e jetstream.KeyValueEntry) string {
 func itoa(n uint64) string {
 	return fmtUint(n)
 }
+
+// WithClock(nil) leaves the default clock, as if the option were not
+// given, instead of a manager that panics on its first bucket.
+func TestWithClockNil(t *testing.T) {
+	m := memkv.NewTest(t, memkv.WithClock(nil))
+	kv, err := m.CreateKeyValue(context.Background(), jetstream.KeyValueConfig{Bucket: "nilclock"})
+	require.NoError(t, err)
+	_, err = kv.PutString(context.Background(), "k", "v")
+	require.NoError(t, err)
+	e, err := kv.Get(context.Background(), "k")
+	require.NoError(t, err)
+	assert.WithinDuration(t, time.Now(), e.Created(), time.Minute)
+}

@@ -1,5 +1,5 @@
 // Package memkv is an in-memory, drop-in NATS JetStream Key/Value store for
-// tests: no server process, no network.
+// tests: no server process, and no network unless Listen opens a port.
 //
 // In a test, call NewTest(t) (or New() outside one) and hand the Manager to
 // the code that takes a jetstream.KeyValueManager where production code
@@ -25,8 +25,9 @@
 // and the legacy nc.JetStream()) to a package wire server over the
 // manager's streams. Streams are held by name, so a bucket made through
 // either door is the same bucket through the other, and a stream created
-// over the wire with any name and subjects exists too. DropConnections
-// plays a server restart, RefuseConnections a server that is down, and
+// over the wire with any name and subjects exists too. Listen serves the
+// same over TCP, for code that only takes a URL. DropConnections plays a
+// server restart, RefuseConnections a server that is down, and
 // SetJetStream(false) a server without JetStream; Inject's faults reach
 // the wire's requests too.
 package memkv

@@ -24,6 +24,7 @@ type Manager struct {
 	mu       sync.RWMutex
 	streams  map[string]*bucketState    // by stream name: a bucket is KV_<bucket>
 	subjects subject.Tree[*bucketState] // every stream's subjects, for capture
+	closing  chan struct{}              // closed by Close; see closingCh
 
 	srv srvState // the wire door, started by InProcessConn
 
@@ -35,9 +36,14 @@ type Manager struct {
 type Option func(*Manager)
 
 // WithClock makes the manager's buckets take time from c: store times,
-// bucket TTL, per-key TTL and limit markers. The default is the real clock.
-func WithClock(c stream.Clock) Option {
-	return func(m *Manager) { m.clock = c }
+// bucket TTL, per-key TTL and limit markers. The default, and what a nil
+// c leaves, is the system clock.
+func WithClock(c Clock) Option {
+	return func(m *Manager) {
+		if c != nil {
+			m.clock = c
+		}
+	}
 }
 
 // New returns an empty Manager.

@@ -112,6 +112,26 @@ func caller() string {
 // every stream: the manager's goroutines end and its timers stop. The
 // manager is empty and usable afterwards.
 func (m *Manager) Close() {
+	// closing stays closed until Close returns, so that what starts
+	// during Close (a request's latency, a lister) ends at once too.
+	m.mu.Lock()
+	if m.closing == nil {
+		m.closing = make(chan struct{})
+	}
+	closing := m.closing
+	select {
+	case <-closing: // a concurrent Close closed it
+	default:
+		close(closing)
+	}
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		if m.closing == closing {
+			m.closing = nil
+		}
+		m.mu.Unlock()
+	}()
 	for _, r := range m.unstopped() {
 		_ = r.w.Stop()
 		if r.release != nil {
@@ -122,4 +142,16 @@ func (m *Manager) Close() {
 	for _, st := range m.sortedStreams(false) {
 		m.deleteStream(st.cfg.Name)
 	}
+}
+
+// closingCh returns a channel that the next Close closes, for the
+// goroutines a manager runs beside its watchers (ListKeys's), which could
+// otherwise wait for a reader forever.
+func (m *Manager) closingCh() <-chan struct{} {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closing == nil {
+		m.closing = make(chan struct{})
+	}
+	return m.closing
 }

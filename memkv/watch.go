@@ -312,7 +312,7 @@ func (b *Bucket) ListKeys(ctx context.Context, opts ...jetstream.WatchOpt) (jets
 	if err != nil {
 		return nil, err
 	}
-	return listKeys(ctx, w), nil
+	return listKeys(ctx, w, b.m.closingCh()), nil
 }
 
 // ListKeysFiltered is ListKeys for the keys matching any of filters.
@@ -321,12 +321,13 @@ func (b *Bucket) ListKeysFiltered(ctx context.Context, filters ...string) (jetst
 	if err != nil {
 		return nil, err
 	}
-	return listKeys(ctx, w), nil
+	return listKeys(ctx, w, b.m.closingCh()), nil
 }
 
 // listKeys forwards a watcher's initial keys, as the client's goroutine
-// does; it ends at the nil marker or with ctx.
-func listKeys(ctx context.Context, w jetstream.KeyWatcher) *keyLister {
+// does; it ends at the nil marker or with ctx. Where the client's would
+// wait forever for a reader, it also ends when closing does (Manager.Close).
+func listKeys(ctx context.Context, w jetstream.KeyWatcher, closing <-chan struct{}) *keyLister {
 	kl := &keyLister{watcher: w, keys: make(chan string, watch.Capacity)}
 	go func() {
 		defer close(kl.keys)
@@ -340,6 +341,8 @@ func listKeys(ctx context.Context, w jetstream.KeyWatcher) *keyLister {
 				select {
 				case kl.keys <- e.Key():
 				case <-ctx.Done():
+					return
+				case <-closing:
 					return
 				}
 			case <-ctx.Done():
