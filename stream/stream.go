@@ -319,6 +319,18 @@ func (s *Stream) unlockAndWake() {
 		s.mu.Unlock()
 		return
 	}
+	if len(s.wake) == 1 {
+		// One consumer (a put for one watcher): take it by value, which
+		// spares the pool round trip below.
+		c := s.wake[0]
+		s.wake[0] = nil
+		s.wake = s.wake[:0]
+		s.mu.Unlock()
+		if c.notify == nil || !c.notify() {
+			c.signal()
+		}
+		return
+	}
 	// Take s.wake with us: it may be reused as soon as mu is released. A
 	// spare from the pool takes its place, so that a store waking many
 	// consumers allocates nothing. Only consumers whose readers wait are
