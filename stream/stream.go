@@ -22,8 +22,7 @@ type Stream struct {
 
 	nmsgs, bytes      uint64
 	firstSeq, lastSeq uint64
-	firstTime         int64
-	lastTime          int64
+	lastTime          int64 // the first time is read off the first message (State)
 
 	ttls  *btree.BTreeG[ttlEntry] // per-message TTL expiries
 	dedup dedupWindow
