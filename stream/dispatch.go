@@ -44,6 +44,10 @@ func (s *Stream) detach(c *Consumer) {
 // end is counted as pending and never delivered, as on the server
 // (SEMANTICS §6.3.4).
 func (s *Stream) stored(m *msg) {
+	if s.consumers.Len() == 0 {
+		m.memo = unsafe.Pointer(&unshared) // no one to read it yet
+		return
+	}
 	taken := 0
 	var full []*Consumer
 	s.consumers.MatchFilters(m.subj, func(_ string, cs []*Consumer) bool {

@@ -27,8 +27,8 @@ func (s *Stream) nextDue() int64 {
 // sooner than 250ms after the previous check, as the server batches its
 // age checks. now is the current time in Unix nanoseconds.
 func (s *Stream) scheduleCheck(now int64) {
-	if s.closed {
-		return
+	if s.closed || s.timer == nil && s.cfg.MaxAge == 0 && s.ttls.Len() == 0 {
+		return // nothing can expire, and no check is pending
 	}
 	due := s.nextDue()
 	if due == 0 {

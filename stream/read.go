@@ -73,9 +73,12 @@ func (s *Stream) State() State {
 	defer s.mu.Unlock()
 	st := State{
 		Msgs: s.nmsgs, Bytes: s.bytes,
-		FirstSeq: s.firstSeq, FirstTime: unixNano(s.firstTime),
+		FirstSeq: s.firstSeq, FirstTime: unixNano(0),
 		LastSeq: s.lastSeq, LastTime: unixNano(s.lastTime),
 		NumSubjects: s.subjects.Len(),
+	}
+	if first, ok := s.msgs.Min(); ok {
+		st.FirstTime = unixNano(first.ts)
 	}
 	if s.nmsgs > 0 {
 		st.NumDeleted = int(s.lastSeq - s.firstSeq + 1 - s.nmsgs)

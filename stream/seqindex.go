@@ -150,6 +150,14 @@ func (x *seqIndex) Min() (*msg, bool) {
 	return x.slots[x.head].m, true
 }
 
+// MinSeq returns the oldest message's sequence, or 0 when there is none.
+func (x *seqIndex) MinSeq() uint64 {
+	if x.live == 0 {
+		return 0
+	}
+	return x.slots[x.head].seq
+}
+
 // Ascend calls fn for every message in order until fn returns false.
 func (x *seqIndex) Ascend(fn func(*msg) bool) { x.AscendFrom(0, fn) }
 

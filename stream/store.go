@@ -219,7 +219,7 @@ func (s *Stream) store(subj string, hdr, data []byte, ts int64) (Ack, error) {
 	}
 	ss.newest = m
 	if s.nmsgs == 0 {
-		s.firstSeq, s.firstTime = seq, ts
+		s.firstSeq = seq
 	}
 	s.nmsgs++
 	s.bytes += s.msgSize(len(subj), len(hdr), len(data))
@@ -363,10 +363,11 @@ func (s *Stream) dropped(m *msg) {
 	s.bytes -= s.msgSize(len(m.subj), int(m.hlen), int(m.dlen))
 	seq := m.seq
 	if s.nmsgs == 0 {
-		s.firstSeq, s.firstTime = s.lastSeq+1, 0
+		s.firstSeq = s.lastSeq + 1
 	} else if seq == s.firstSeq {
-		first, _ := s.msgs.Min()
-		s.firstSeq, s.firstTime = first.seq, first.ts
+		// From the index, not the message: a history-1 Put drops the
+		// oldest message, which is cold in the cache by then.
+		s.firstSeq = s.msgs.MinSeq()
 	}
 	s.removed(m)
 }

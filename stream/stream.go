@@ -22,8 +22,7 @@ type Stream struct {
 
 	nmsgs, bytes      uint64
 	firstSeq, lastSeq uint64
-	firstTime         int64
-	lastTime          int64
+	lastTime          int64 // the first time is read off the first message (State)
 
 	ttls  *btree.BTreeG[ttlEntry] // per-message TTL expiries
 	dedup dedupWindow
@@ -317,6 +316,18 @@ func (s *Stream) get(seq uint64) *msg {
 func (s *Stream) unlockAndWake() {
 	if len(s.wake) == 0 {
 		s.mu.Unlock()
+		return
+	}
+	if len(s.wake) == 1 {
+		// One consumer (a put for one watcher): take it by value, which
+		// spares the pool round trip below.
+		c := s.wake[0]
+		s.wake[0] = nil
+		s.wake = s.wake[:0]
+		s.mu.Unlock()
+		if c.notify == nil || !c.notify() {
+			c.signal()
+		}
 		return
 	}
 	// Take s.wake with us: it may be reused as soon as mu is released. A

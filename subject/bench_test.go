@@ -127,3 +127,32 @@ func BenchmarkTreeGet(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTreeInsert stores new subjects as a stream stores a new key:
+// Ref misses, then Insert, round-robin over 1000 parents (fan-out "own"
+// keys, w<i>.k<n>).
+func BenchmarkTreeInsert(b *testing.B) {
+	const parents, n = 1000, 100_000
+	subjs := make([]string, n)
+	for i := range subjs {
+		subjs[i] = fmt.Sprintf("$KV.bench.w%d.k%d", i%parents, i/parents)
+	}
+	var t *Tree[int]
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i%n == 0 {
+			b.StopTimer()
+			t = new(Tree[int])
+			for _, s := range subjs[:parents] {
+				t.Set(s, 0) // the parents exist, as a running fan-out's do
+			}
+			i = parents
+			b.StartTimer()
+		}
+		if t.Ref(subjs[i]) == nil {
+			*t.Insert(subjs[i]) = i
+		}
+		i++
+	}
+}

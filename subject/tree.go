@@ -89,10 +89,7 @@ func (t *Tree[T]) parent(subj string) (*node[T], string) {
 
 // Set stores v at subj, replacing any value there. The tree keeps subj.
 func (t *Tree[T]) Set(subj string, v T) {
-	n := t.lookup(subj)
-	if n == nil {
-		n = t.add(subj)
-	}
+	n := t.at(subj)
 	if !n.has {
 		t.size++
 	}
@@ -112,10 +109,7 @@ func (t *Tree[T]) Ref(subj string) *T {
 // Insert stores the zero value at subj unless a value is stored there, and
 // returns a pointer to the value at subj (see Ref). The tree keeps subj.
 func (t *Tree[T]) Insert(subj string) *T {
-	n := t.lookup(subj)
-	if n == nil {
-		n = t.add(subj)
-	}
+	n := t.at(subj)
 	if !n.has {
 		t.size++
 		var zero T
@@ -124,11 +118,23 @@ func (t *Tree[T]) Insert(subj string) *T {
 	return &n.val
 }
 
-// add makes the nodes down to subj, which has none yet.
-func (t *Tree[T]) add(subj string) *node[T] {
-	if p, last := t.parent(subj); p != nil {
-		return t.child(p, last, subj)
+// at returns the node at subj, adding it (and the nodes above it) when
+// there is none. A new subject under a known parent costs one search of
+// the parent's children, not three (lookup, then add's child): a store to
+// a new key (BenchmarkTreeInsert).
+func (t *Tree[T]) at(subj string) *node[T] {
+	p, last := t.parent(subj)
+	if p == nil {
+		return t.add(subj)
 	}
+	if c := p.children[last]; c != nil {
+		return c
+	}
+	return t.newChild(p, last, subj)
+}
+
+// add makes the nodes down to subj, which has no parent node yet.
+func (t *Tree[T]) add(subj string) *node[T] {
 	n := &t.root
 	for s, more := subj, true; more; {
 		var tok string
@@ -145,10 +151,14 @@ func (t *Tree[T]) add(subj string) *node[T] {
 // child returns n's child at tok, whose subject is path, adding it if
 // there is none.
 func (t *Tree[T]) child(n *node[T], tok, path string) *node[T] {
-	c := n.children[tok]
-	if c != nil {
+	if c := n.children[tok]; c != nil {
 		return c
 	}
+	return t.newChild(n, tok, path)
+}
+
+// newChild adds n's child at tok, whose subject is path; n has none.
+func (t *Tree[T]) newChild(n *node[T], tok, path string) *node[T] {
 	if n.children == nil {
 		n.children = make(map[string]*node[T], 1)
 		if n != &t.root {
@@ -158,7 +168,7 @@ func (t *Tree[T]) child(n *node[T], tok, path string) *node[T] {
 			t.parents[n.subj] = n
 		}
 	}
-	c = &node[T]{subj: path}
+	c := &node[T]{subj: path}
 	n.children[tok] = c
 	n.wild |= wildBit(tok)
 	return c
