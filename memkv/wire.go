@@ -5,6 +5,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -18,7 +19,12 @@ import (
 // bucket created through memkv's API are one and the same, and
 // InProcessConn lets nats.go connect to it with nats.InProcessServer.
 
-var _ wire.Backend = (*Manager)(nil)
+var _ wire.Backend = wireBackend{}
+
+// wireBackend is the manager as the wire server's Backend. Its methods are
+// the engine's door for the JetStream API, not a user's, so they live on
+// this unexported adapter rather than on Manager.
+type wireBackend struct{ m *Manager }
 
 // srvState is the manager's wire server, started on first use.
 type srvState struct {
@@ -50,11 +56,36 @@ func (m *Manager) DropConnections() {
 	}
 }
 
+// RefuseConnections makes InProcessConn fail for d, as a server that is
+// down would: nats.Connect, and a client's reconnect attempts, get the
+// error nats-server's InProcessConn gives when it cannot serve ("failed to
+// create connection"). d < 0 refuses until RefuseConnections(0); d == 0
+// accepts again at once. Open connections are not affected: pair it with
+// DropConnections for an outage. d is measured on the wall clock, as the
+// client's reconnect wait that it plays against is.
+func (m *Manager) RefuseConnections(d time.Duration) {
+	m.server().RefuseConnections(d)
+}
+
+// SetJetStream turns JetStream off (false) or on again (true) for the
+// manager's connections: off, they are served as by a nats-server without
+// JetStream, whose every JetStream request and KV write gets the
+// no-responders status, so that nats.go's calls fail as against that
+// server (jetstream.ErrJetStreamNotEnabled from CreateKeyValue and
+// AccountInfo, nats.ErrNoResponders from KeyValue, ErrNoStreamResponse
+// from a publish; the legacy API's nats.ErrJetStreamNotEnabled), and new
+// connections' INFO does not announce JetStream. The client's watchers
+// lose their consumers. The buckets are kept, and memkv's own API is not
+// affected; on again, the connections see them as before.
+func (m *Manager) SetJetStream(on bool) {
+	m.server().SetJetStream(on)
+}
+
 func (m *Manager) server() *wire.Server {
 	m.srv.mu.Lock()
 	defer m.srv.mu.Unlock()
 	if m.srv.srv == nil {
-		m.srv.srv = wire.New(m)
+		m.srv.srv = wire.New(wireBackend{m})
 	}
 	return m.srv.srv
 }
@@ -72,14 +103,15 @@ func (m *Manager) closeServer() {
 }
 
 // Clock returns the manager's clock (wire.Backend).
-func (m *Manager) Clock() stream.Clock { return m.clock }
+func (b wireBackend) Clock() stream.Clock { return b.m.clock }
 
 func (st *bucketState) entry(cfg jetstream.StreamConfig) wire.StreamEntry {
 	return wire.StreamEntry{Config: cfg, Created: st.created, Stream: st.stream}
 }
 
 // Stream returns the stream named name (wire.Backend).
-func (m *Manager) Stream(name string) (wire.StreamEntry, bool) {
+func (b wireBackend) Stream(name string) (wire.StreamEntry, bool) {
+	m := b.m
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	st := m.streams[name]
@@ -90,7 +122,8 @@ func (m *Manager) Stream(name string) (wire.StreamEntry, bool) {
 }
 
 // StreamFor returns the stream whose subjects match subj (wire.Backend).
-func (m *Manager) StreamFor(subj string) (wire.StreamEntry, bool) {
+func (b wireBackend) StreamFor(subj string) (wire.StreamEntry, bool) {
+	m := b.m
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	var found *bucketState
@@ -107,7 +140,8 @@ func (m *Manager) StreamFor(subj string) (wire.StreamEntry, bool) {
 // CreateStream creates a stream from a config with the server's defaults
 // applied (wire.Backend). A stream of that name with the same config is
 // returned as it is.
-func (m *Manager) CreateStream(cfg jetstream.StreamConfig) (wire.StreamEntry, error) {
+func (b wireBackend) CreateStream(cfg jetstream.StreamConfig) (wire.StreamEntry, error) {
+	m := b.m
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if st := m.streams[cfg.Name]; st != nil {
@@ -124,7 +158,8 @@ func (m *Manager) CreateStream(cfg jetstream.StreamConfig) (wire.StreamEntry, er
 }
 
 // UpdateStream replaces a stream's config (wire.Backend).
-func (m *Manager) UpdateStream(cfg jetstream.StreamConfig) (wire.StreamEntry, error) {
+func (b wireBackend) UpdateStream(cfg jetstream.StreamConfig) (wire.StreamEntry, error) {
+	m := b.m
 	// The server checks the config before it looks the stream up
 	// (server/jetstream_api.go: jsStreamUpdateRequest), as update does.
 	if err := checkConfig(cfg); err != nil {
@@ -143,7 +178,8 @@ func (m *Manager) UpdateStream(cfg jetstream.StreamConfig) (wire.StreamEntry, er
 }
 
 // DeleteStream deletes a stream (wire.Backend).
-func (m *Manager) DeleteStream(name string) error {
+func (b wireBackend) DeleteStream(name string) error {
+	m := b.m
 	if !m.deleteStream(name) {
 		return wire.ErrStreamNotFound
 	}
@@ -151,7 +187,8 @@ func (m *Manager) DeleteStream(name string) error {
 }
 
 // Streams returns every stream by name (wire.Backend).
-func (m *Manager) Streams() []wire.StreamEntry {
+func (b wireBackend) Streams() []wire.StreamEntry {
+	m := b.m
 	all := m.sortedStreams(false)
 	out := make([]wire.StreamEntry, len(all))
 	m.mu.RLock()
@@ -165,7 +202,8 @@ func (m *Manager) Streams() []wire.StreamEntry {
 // Fault applies the injected faults to a wire request (wire.Backend): the
 // request is mapped to the KV call that sends it, and memkv's own fault
 // matching decides.
-func (m *Manager) Fault(r wire.Request) error {
+func (b wireBackend) Fault(r wire.Request) error {
+	m := b.m
 	if m.faults.n.Load() == 0 {
 		return nil
 	}

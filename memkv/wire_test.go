@@ -8,12 +8,14 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/jetsim/jetsim/memkv"
+	"github.com/jetsim/jetsim/wire"
 )
 
 // An application connected through nats.InProcessServer(memkv.New()) runs
@@ -245,4 +247,40 @@ func TestWireSharedStreams(t *testing.T) {
 	require.NoError(t, m.DeleteKeyValue(ctx, "d"))
 	_, err = js.KeyValue(ctx, "d")
 	require.ErrorIs(t, err, jetstream.ErrBucketNotFound, "deleted through memkv, gone for the client")
+}
+
+// The Manager's method set is the user's: the engine's door for the wire
+// server (wire.Backend) is not part of it, while the in-process connection
+// is.
+func TestWireManagerAPI(t *testing.T) {
+	var m any = memkv.New()
+	_, isBackend := m.(wire.Backend)
+	assert.False(t, isBackend, "*memkv.Manager exports wire.Backend's methods")
+	_, isProvider := m.(nats.InProcessConnProvider)
+	assert.True(t, isProvider)
+}
+
+// While the manager refuses connections, nats.Connect fails as it does
+// against an in-process nats-server that is down (shut down here: its
+// InProcessConn cannot start the connection's goroutine), and succeeds
+// again once it accepts.
+func TestWireRefuseConnections(t *testing.T) {
+	real, err := server.NewServer(&server.Options{DontListen: true, NoLog: true, NoSigs: true})
+	require.NoError(t, err)
+	go real.Start()
+	require.True(t, real.ReadyForConnections(10*time.Second))
+	real.Shutdown()
+	real.WaitForShutdown()
+	_, want := nats.Connect("", nats.InProcessServer(real))
+	require.Error(t, want)
+
+	m := memkv.New()
+	t.Cleanup(m.Close)
+	m.RefuseConnections(-1)
+	_, err = nats.Connect("", nats.InProcessServer(m))
+	assert.Equal(t, want.Error(), err.Error())
+	m.RefuseConnections(0)
+	nc, err := nats.Connect("", nats.InProcessServer(m))
+	require.NoError(t, err)
+	nc.Close()
 }

@@ -105,7 +105,7 @@ func (c *conn) infoProto(connectInfo bool) []byte {
 	in := info{
 		ID: c.s.id, Name: c.s.id, Version: version, Proto: 1, GoVersion: runtime.Version(),
 		Host: "0.0.0.0", Port: 4222, Headers: true, MaxPayload: maxPayload,
-		JetStream: c.s.b != nil, CID: c.cid, JSApiLevel: jsAPILevel,
+		JetStream: c.s.jetStreamOn(), CID: c.cid, JSApiLevel: jsAPILevel,
 	}
 	if d := c.door; d != nil {
 		// a listener's INFO names its address and the client's, and says

@@ -143,7 +143,9 @@ func (js *jetStream) consumerCreate(r *request) (any, error) {
 	cfg.Metadata = map[string]string{metaReqLevel: "0", metaLevel: strconv.Itoa(jsAPILevel), metaVersion: version}
 	c := newPushConsumer(js, key, e.Stream, sc, cfg, filters, start, js.b.Clock().Now().UTC())
 	js.mu.Lock()
-	if js.stopped {
+	if js.stopped || !js.on.Load() {
+		// Closed, or JetStream turned off meanwhile: the consumer is
+		// gone with the rest.
 		js.mu.Unlock()
 		sc.Close()
 		return nil, ErrStreamNotFound

@@ -29,6 +29,9 @@ type pubAckError struct {
 // capture stores m in the stream whose subjects match its subject and
 // reports whether one took it.
 func (js *jetStream) capture(m *Msg) bool {
+	if !js.on.Load() {
+		return false
+	}
 	e, ok := js.b.StreamFor(m.Subject)
 	if !ok {
 		return false

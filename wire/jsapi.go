@@ -34,7 +34,12 @@ type jetStream struct {
 	mu        sync.Mutex
 	consumers map[consumerKey]*pushConsumer // guarded by mu
 	stopped   bool                          // guarded by mu: the server closed
-	wg        sync.WaitGroup                // the consumers' goroutines
+	cancels   []func()                      // guarded by mu: the API's subscriptions, nil while off
+
+	// on is whether JetStream is enabled (SetJetStream): while it is off
+	// nothing answers the API and no stream captures a message.
+	on atomic.Bool
+	wg sync.WaitGroup // the consumers' goroutines
 
 	total, errs atomic.Int64 // the account info's api.total and api.errors
 }
@@ -105,17 +110,50 @@ var apiTable = []apiEntry{
 // push.go), which Server.Close ends through stopJS.
 func (s *Server) startJetStream() {
 	js := &jetStream{s: s, b: s.b, consumers: make(map[consumerKey]*pushConsumer)}
-	for i := range apiTable {
-		e := &apiTable[i]
-		s.subscribeInternal(e.subject, func(m *Msg) { js.dispatch(e, m) })
-	}
-	s.subscribeInternal("$JS.FC.>", js.flowControlReply)
-	// The server takes every $JS.API subject (server/jetstream_api.go:
-	// apiDispatch) and leaves the ones it does not know unanswered: a
-	// timeout for the client, not "no responders".
-	s.subscribeInternal("$JS.API.>", func(*Msg) {})
+	s.js = js
 	s.capture = js.capture
 	s.stopJS = js.stop
+	js.enable(true)
+}
+
+// enable turns the JetStream layer on or off. Off, it is a server
+// without JetStream: its API subscriptions are gone, so a request gets
+// the no-responders status (nats.go then reports
+// jetstream.ErrJetStreamNotEnabled or nats.ErrNoResponders, by call), a
+// message published to a stream's subject is captured by nothing, and its
+// push consumers are deleted, as a server restarted without JetStream has
+// none; the streams stay in the backend for when it is turned on again.
+func (js *jetStream) enable(on bool) {
+	js.mu.Lock()
+	if js.stopped || js.on.Load() == on {
+		js.mu.Unlock()
+		return
+	}
+	js.on.Store(on)
+	if on {
+		for i := range apiTable {
+			e := &apiTable[i]
+			js.cancels = append(js.cancels, js.s.subscribeInternal(e.subject, func(m *Msg) { js.dispatch(e, m) }))
+		}
+		js.cancels = append(js.cancels,
+			js.s.subscribeInternal("$JS.FC.>", js.flowControlReply),
+			// The server takes every $JS.API subject
+			// (server/jetstream_api.go: apiDispatch) and leaves the ones
+			// it does not know unanswered: a timeout for the client, not
+			// "no responders".
+			js.s.subscribeInternal("$JS.API.>", func(*Msg) {}))
+		js.mu.Unlock()
+		return
+	}
+	cancels, all := js.cancels, js.consumers
+	js.cancels, js.consumers = nil, make(map[consumerKey]*pushConsumer)
+	js.mu.Unlock()
+	for _, cancel := range cancels {
+		cancel()
+	}
+	for _, c := range all {
+		c.stop()
+	}
 }
 
 // stop ends every push consumer and waits for their goroutines; consumers

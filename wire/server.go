@@ -34,6 +34,8 @@ type Server struct {
 	// stopJS, set by the JetStream layer, ends its consumers' goroutines;
 	// Close calls it once the connections are gone.
 	stopJS func()
+	// js is the JetStream layer, nil without a Backend.
+	js *jetStream
 
 	subs sublist
 
@@ -113,6 +115,26 @@ func (s *Server) RefuseConnections(d time.Duration) {
 	if d > 0 {
 		s.refusing = time.Now().Add(d)
 	}
+}
+
+// SetJetStream turns JetStream off (false) or on again (true). Off, the
+// server answers as a nats-server without JetStream does: every $JS.API
+// request and every publish to a stream's subjects gets the no-responders
+// status, so nats.go's calls fail with jetstream.ErrJetStreamNotEnabled,
+// nats.ErrJetStreamNotEnabled, nats.ErrNoResponders or
+// jetstream.ErrNoStreamResponse as they do against that server; INFO to
+// new connections no longer announces JetStream; push consumers are
+// deleted. The streams are kept and served again once it is turned on.
+// A server without a Backend has no JetStream to turn on.
+func (s *Server) SetJetStream(on bool) {
+	if s.js != nil {
+		s.js.enable(on)
+	}
+}
+
+// jetStreamOn reports whether JetStream is served, for INFO.
+func (s *Server) jetStreamOn() bool {
+	return s.js != nil && s.js.on.Load()
 }
 
 // DropConnections closes every client connection at once, without flushing

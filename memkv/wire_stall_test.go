@@ -1,4 +1,4 @@
-package wire_test
+package memkv
 
 import (
 	"strconv"
@@ -8,17 +8,16 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
-
-	"github.com/jetsim/jetsim/memkv"
 )
 
 // A push consumer whose client stops answering flow control stalls, as the
 // server's does, and then holds nothing: it lets go of its stream
 // consumer, so writers go on at no cost however long the client takes.
 // Once the client answers, it resumes from the stream after its last
-// delivery, with no gap in either sequence.
+// delivery, with no gap in either sequence. (In package memkv, to see
+// the stream through the wire backend.)
 func TestPushConsumerStallParks(t *testing.T) {
-	m := memkv.New()
+	m := New()
 	t.Cleanup(m.Close)
 	nc, err := nats.Connect("", nats.InProcessServer(m))
 	require.NoError(t, err)
@@ -39,7 +38,7 @@ func TestPushConsumerStallParks(t *testing.T) {
 			require.NoError(t, err)
 		}
 	}
-	e, ok := m.Stream("S")
+	e, ok := wireBackend{m}.Stream("S")
 	require.True(t, ok)
 
 	// 30 × 100 KB pass the first window (2 MiB): the consumer stalls with
