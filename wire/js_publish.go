@@ -58,7 +58,7 @@ func (js *jetStream) capture(m *Msg) bool {
 	case err != nil:
 		js.reply(m.Reply, nil, &pubAckError{Error: apiErrorOf(err), Stream: name})
 	default:
-		js.reply(m.Reply, nil, &jetstream.PubAck{Stream: name, Sequence: ack.Seq, Duplicate: ack.Duplicate})
+		js.pubAck(m.Reply, &jetstream.PubAck{Stream: name, Sequence: ack.Seq, Duplicate: ack.Duplicate})
 	}
 	return true
 }
