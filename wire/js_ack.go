@@ -54,15 +54,15 @@ func plainJSON(s string) bool {
 	return true
 }
 
-// ackBufs holds the buffers PubAcks are written into: a reply is copied
-// into the receiver's outbound buffer during publish, so the buffer is
-// free again once publish returns.
-var ackBufs = sync.Pool{New: func() any { b := make([]byte, 0, 128); return &b }}
+// replyBufs holds the buffers hot replies (PubAcks, direct-get headers)
+// are written into: a reply is copied into the receiver's outbound buffer
+// during publish, so the buffer is free again once publish returns.
+var replyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 128); return &b }}
 
 // pubAck publishes a's JSON to subj.
 func (js *jetStream) pubAck(subj string, a *jetstream.PubAck) {
-	bp := ackBufs.Get().(*[]byte)
+	bp := replyBufs.Get().(*[]byte)
 	*bp = appendPubAck((*bp)[:0], a)
 	js.s.publish(&Msg{Subject: subj, Data: *bp})
-	ackBufs.Put(bp)
+	replyBufs.Put(bp)
 }
