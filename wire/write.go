@@ -54,16 +54,39 @@ func (c *conn) sendErr(text string) {
 // the payload alone: server/client.go: deliverMsg, msgHeader). It reports
 // whether the message was queued.
 func (c *conn) sendMsg(sid []byte, m *Msg) bool {
-	hdr := m.Header
-	if !c.headers.Load() {
-		hdr = nil
-	}
+	headers := c.headers.Load()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return false
 	}
 	n := len(c.out)
+	c.appendMsgLocked(sid, m, headers)
+	return c.queueLocked(len(c.out) - n)
+}
+
+// sendMsgs queues ms for the subscription sid, in order, under one lock
+// and with one wake of the writer (a push consumer's batch).
+func (c *conn) sendMsgs(sid []byte, ms []Msg) bool {
+	headers := c.headers.Load()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	n := len(c.out)
+	for i := range ms {
+		c.appendMsgLocked(sid, &ms[i], headers)
+	}
+	return c.queueLocked(len(c.out) - n)
+}
+
+// appendMsgLocked appends m's MSG or HMSG to c.out; c.mu is held.
+func (c *conn) appendMsgLocked(sid []byte, m *Msg, headers bool) {
+	hdr := m.Header
+	if !headers {
+		hdr = nil
+	}
 	if len(hdr) > 0 {
 		c.out = append(c.out, "HMSG "...)
 	} else {
@@ -86,7 +109,6 @@ func (c *conn) sendMsg(sid []byte, m *Msg) bool {
 	c.out = append(c.out, hdr...)
 	c.out = append(c.out, m.Data...)
 	c.out = append(c.out, "\r\n"...)
-	return c.queueLocked(len(c.out) - n)
 }
 
 // sendNoResponders queues the 503 status nats-server sends on the reply
