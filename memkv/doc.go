@@ -26,5 +26,7 @@
 // manager's streams. Streams are held by name, so a bucket made through
 // either door is the same bucket through the other, and a stream created
 // over the wire with any name and subjects exists too. DropConnections
-// plays a server restart.
+// plays a server restart, RefuseConnections a server that is down, and
+// SetJetStream(false) a server without JetStream; Inject's faults reach
+// the wire's requests too.
 package memkv

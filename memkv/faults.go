@@ -64,6 +64,8 @@ type Fault struct {
 	// (see WithClock: with a FakeClock the call waits for Advance; with
 	// the default clock inside a testing/synctest bubble it takes the
 	// bubble's time), or until its context ends. It cannot be negative.
+	// A request over the wire waits off its connection's read loop, so
+	// the connection's other requests are answered meanwhile.
 	Latency time.Duration
 }
 
@@ -160,9 +162,21 @@ func (m *Manager) fault(ctx context.Context, op Op, bucket, key string, pattern 
 	if m.faults.n.Load() == 0 {
 		return nil
 	}
-	var delay time.Duration
-	var err error
+	delay, err := m.pickFault(op, bucket, key, pattern)
+	if delay > 0 {
+		if err := m.sleep(ctx, delay); err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// pickFault counts a call against the faults that match it and returns
+// their latency, summed, and the error of the first that fails it,
+// without waiting: the wire door waits on its own terms (wireBackend.Fault).
+func (m *Manager) pickFault(op Op, bucket, key string, pattern bool) (delay time.Duration, err error) {
 	m.faults.mu.Lock()
+	defer m.faults.mu.Unlock()
 	for _, h := range m.faults.list {
 		if !h.matches(op, bucket, key, pattern) || h.left == 0 {
 			continue
@@ -176,17 +190,10 @@ func (m *Manager) fault(ctx context.Context, op Op, bucket, key string, pattern 
 		h.hits.Add(1)
 		delay += h.f.Latency
 		if h.f.Err != nil {
-			err = h.f.Err
-			break
+			return delay, h.f.Err
 		}
 	}
-	m.faults.mu.Unlock()
-	if delay > 0 {
-		if err := m.sleep(ctx, delay); err != nil {
-			return err
-		}
-	}
-	return err
+	return delay, nil
 }
 
 // sleep waits d on the manager's clock, or until ctx ends.

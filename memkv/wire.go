@@ -1,7 +1,6 @@
 package memkv
 
 import (
-	"context"
 	"net"
 	"strings"
 	"sync"
@@ -201,17 +200,18 @@ func (b wireBackend) Streams() []wire.StreamEntry {
 
 // Fault applies the injected faults to a wire request (wire.Backend): the
 // request is mapped to the KV call that sends it, and memkv's own fault
-// matching decides.
-func (b wireBackend) Fault(r wire.Request) error {
+// matching decides. The latency is returned for the wire server to wait
+// out, on the manager's clock, off the connection's read loop.
+func (b wireBackend) Fault(r wire.Request) (time.Duration, error) {
 	m := b.m
 	if m.faults.n.Load() == 0 {
-		return nil
+		return 0, nil
 	}
 	op, key, pattern := kvCall(r)
 	if op == "" {
-		return nil
+		return 0, nil
 	}
-	return m.fault(context.Background(), op, strings.TrimPrefix(r.Stream, "KV_"), key, pattern)
+	return m.pickFault(op, strings.TrimPrefix(r.Stream, "KV_"), key, pattern)
 }
 
 // kvCall names the KV operation that sends a wire request (WIRE.md §3),

@@ -35,15 +35,17 @@ type Backend interface {
 	DeleteStream(name string) error
 	// Streams returns every stream, by name in byte order.
 	Streams() []StreamEntry
-	// Fault is called before a request is served. A nil error serves it;
-	// otherwise the error picks what the client sees: no reply for a
-	// timeout (nats.ErrTimeout, context.DeadlineExceeded), a 503 status
-	// for nats.ErrNoResponders or jetstream.ErrNoStreamResponse, and an
-	// API error reply for a *jetstream.APIError or *nats.APIError. Any
-	// other error is answered as no reply. It runs on the requesting
-	// connection's goroutine, so a latency it waits out delays that
-	// connection only, as a slow server would.
-	Fault(r Request) error
+	// Fault is called before a request is served. It returns how long
+	// to hold the request back first, on the Clock, and the error that
+	// fails it: nil serves it; otherwise the error picks what the client
+	// sees: no reply for a timeout (nats.ErrTimeout,
+	// context.DeadlineExceeded), a 503 status for nats.ErrNoResponders or
+	// jetstream.ErrNoStreamResponse, and an API error reply for a
+	// *jetstream.APIError or *nats.APIError. Any other error is answered
+	// as no reply. A request held back waits off its connection's read
+	// loop, so the connection's other requests are served meanwhile, as a
+	// slow request to nats-server leaves the others alone.
+	Fault(r Request) (delay time.Duration, err error)
 }
 
 // StreamEntry is a stream as the backend holds it.

@@ -84,8 +84,15 @@ func (js *jetStream) consumerCreate(r *request) (any, error) {
 		return nil, errFCNeedsHB
 	case cfg.DeliverGroup != "", cfg.RateLimit > 0, cfg.OptStartTime != nil, cfg.DeliverPolicy == nats.DeliverByStartTimePolicy:
 		return nil, errNotServed("deliver groups, rate limits and start times")
-	case !subject.Literal(cfg.DeliverSubject) || strings.HasPrefix(cfg.DeliverSubject, "$JS."):
+	// server/consumer.go: checkConsumerCfg, the deliver subject's checks.
+	// A deliver subject of the server's own (the API, flow control) would
+	// feed deliveries into the server's handlers.
+	case !subject.Literal(cfg.DeliverSubject):
+		return nil, apiErr(400, 10079, "consumer deliver subject has wildcards")
+	case !validSubject(cfg.DeliverSubject) || reservedDestination(cfg.DeliverSubject):
 		return nil, apiErr(400, 10112, "invalid push consumer deliver subject")
+	case formsCycle(e.Config.Subjects, cfg.DeliverSubject):
+		return nil, apiErr(400, 10081, "consumer deliver subject forms a cycle")
 	}
 	if name == "" {
 		name = cfg.Name
@@ -155,6 +162,39 @@ func (js *jetStream) consumerCreate(r *request) (any, error) {
 	js.mu.Unlock()
 	r.after = c.begin
 	return c.info(sc.InitialPending(), js.now()), nil
+}
+
+// reservedDestination reports whether a consumer may not deliver to subj:
+// a service import's or gateway's reply space, or the server's own
+// JetStream subjects (server/client.go: isReservedDestination,
+// jsReservedKind).
+func reservedDestination(subj string) bool {
+	if hasPrefix([]byte(subj), "_R_.") || gatewayReply([]byte(subj)) {
+		return true
+	}
+	rest, ok := strings.CutPrefix(subj, "$JS.")
+	if !ok {
+		return false
+	}
+	tok, rest, _ := strings.Cut(rest, ".")
+	switch tok {
+	case "API", "ACK", "FC", "SNAPSHOT", "EVENT":
+		return true
+	}
+	// "$JS.<domain>.API...": an API request for a domain.
+	tok, _, _ = strings.Cut(rest, ".")
+	return tok == "API"
+}
+
+// formsCycle reports whether the stream would capture its consumer's
+// deliveries (server/consumer.go: deliveryFormsCycle).
+func formsCycle(subjects []string, deliver string) bool {
+	for _, s := range subjects {
+		if subject.Match(deliver, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // startSeq is the first stream sequence the server would consider for a

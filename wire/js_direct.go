@@ -150,9 +150,11 @@ func (js *jetStream) msgGet(r *request) (any, error) {
 // appendDirectHeader appends the header of a direct get's reply to b: the
 // stored header (or an empty "NATS/1.0" block) with Nats-Stream,
 // Nats-Subject, Nats-Sequence and Nats-Time-Stamp added at its end, as the
-// server's genHeader adds them (server/stream.go: getDirectRequest).
+// server's genHeader adds them (server/stream.go: getDirectRequest;
+// server/client.go: genHeader): a block too short to end in a blank line,
+// as a client's HPUB may store, is replaced by the bare "NATS/1.0" line.
 func appendDirectHeader(b, hdr []byte, streamName string, m *stream.Msg) []byte {
-	if len(hdr) == 0 {
+	if len(hdr) <= 2 {
 		b = append(b, "NATS/1.0\r\n"...)
 	} else {
 		b = append(b, hdr[:len(hdr)-2]...) // without the blank line that ends the block

@@ -27,7 +27,8 @@ type pubAckError struct {
 }
 
 // capture stores m in the stream whose subjects match its subject and
-// reports whether one took it.
+// reports whether one took it. A message the fault hook delays is stored
+// later, off the connection's read loop (see later); it counts as taken.
 func (js *jetStream) capture(m *Msg) bool {
 	if !js.on.Load() {
 		return false
@@ -36,14 +37,32 @@ func (js *jetStream) capture(m *Msg) bool {
 	if !ok {
 		return false
 	}
+	delay, err := js.b.Fault(Request{API: "PUB", Stream: e.Config.Name, Subject: m.Subject, Header: m.Header})
+	if delay > 0 {
+		m = m.clone()
+		js.later(delay, func() {
+			// The stream may have gone meanwhile: then nothing took the
+			// message, and a requester hears so as it would at once.
+			if !js.store(e, m, err) && m.Reply != "" {
+				js.status(m.Reply, "503")
+			}
+		})
+		return true
+	}
+	return js.store(e, m, err)
+}
+
+// store stores m in the stream of e, or answers with the injected fault
+// when fault is not nil, and reports whether the stream took it.
+func (js *jetStream) store(e StreamEntry, m *Msg, fault error) bool {
 	name := e.Config.Name
-	if err := js.b.Fault(Request{API: "PUB", Stream: name, Subject: m.Subject, Header: m.Header}); err != nil {
+	if fault != nil {
 		var ae *jetstream.APIError
-		if errors.As(err, &ae) && m.Reply != "" {
-			js.reply(m.Reply, nil, &pubAckError{Error: apiErrorOf(err), Stream: name})
+		if errors.As(fault, &ae) && m.Reply != "" {
+			js.reply(m.Reply, nil, &pubAckError{Error: apiErrorOf(fault), Stream: name})
 			return true
 		}
-		js.faultReply(m.Reply, err, "")
+		js.faultReply(m.Reply, fault, "")
 		return true
 	}
 	if want, ok := stream.HeaderValue(m.Header, expectedStream); ok && want != name {
@@ -54,7 +73,9 @@ func (js *jetStream) capture(m *Msg) bool {
 	switch {
 	case errors.Is(err, stream.ErrClosed):
 		return false // deleted meanwhile: no stream took it
-	case m.Reply == "":
+	case m.Reply == "", e.Config.NoAck:
+		// A no-ack stream answers nothing, not even an error
+		// (server/stream.go: processJetStreamMsg's canRespond).
 	case err != nil:
 		js.reply(m.Reply, nil, &pubAckError{Error: apiErrorOf(err), Stream: name})
 	default:

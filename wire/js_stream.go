@@ -2,6 +2,7 @@ package wire
 
 import (
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,6 +75,9 @@ func StreamDefaults(cfg jetstream.StreamConfig) (jetstream.StreamConfig, error) 
 	if len(cfg.Subjects) == 0 && cfg.Mirror == nil && len(cfg.Sources) == 0 {
 		cfg.Subjects = []string{cfg.Name}
 	}
+	if err := checkSubjects(cfg); err != nil {
+		return cfg, err
+	}
 	cfg.Metadata = maps.Clone(cfg.Metadata)
 	if cfg.Metadata == nil {
 		cfg.Metadata = make(map[string]string)
@@ -85,6 +89,56 @@ func StreamDefaults(cfg jetstream.StreamConfig) (jetstream.StreamConfig, error) 
 		cfg.Metadata[metaReqLevel] = "1"
 	}
 	return cfg, nil
+}
+
+// checkSubjects refuses a stream's subjects as the server does
+// (server/stream.go: checkStreamCfgLocked, the loop over cfg.Subjects, in
+// its order): an invalid or repeated subject, all subjects (">") or the
+// server's own API spaces unless the stream sends no acks, and two
+// subjects of the stream that overlap. A stream that captured the
+// JetStream API would take every request to it.
+func checkSubjects(cfg jetstream.StreamConfig) error {
+	for i, subj := range cfg.Subjects {
+		if !validSubject(subj) {
+			return errInvalidConfig("invalid subject")
+		}
+		if slices.Contains(cfg.Subjects[:i], subj) {
+			return errInvalidConfig("duplicate subjects detected")
+		}
+		if subj == ">" {
+			if !cfg.NoAck {
+				return errInvalidConfig("capturing all subjects requires no-ack to be true")
+			}
+			if cfg.Replicas != 1 {
+				return errInvalidConfig("capturing all subjects requires replicas of 1")
+			}
+		}
+		if !cfg.NoAck {
+			for _, ns := range []string{"$JS.>", "$JSC.>", "$NRG.>"} {
+				// $JS.EVENT.> is let through: streams may have been
+				// created on it in the past.
+				if subject.Overlap(subj, ns) && !under(subj, "$JS.EVENT.") {
+					return errInvalidConfig("subjects that overlap with jetstream api require no-ack to be true")
+				}
+			}
+			if subject.Overlap(subj, "$SYS.>") && !under(subj, "$SYS.ACCOUNT.") {
+				return errInvalidConfig("subjects that overlap with system api require no-ack to be true")
+			}
+		}
+		for _, other := range cfg.Subjects[i+1:] {
+			if subject.Overlap(other, subj) {
+				return errInvalidConfig("subject %q overlaps with %q", subj, other)
+			}
+		}
+	}
+	return nil
+}
+
+// under reports whether every subject subj matches starts with prefix,
+// whose tokens are literal: subj is a subset of prefix + ">"
+// (server/sublist.go: subjectIsSubsetMatch).
+func under(subj, prefix string) bool {
+	return len(subj) > len(prefix) && strings.HasPrefix(subj, prefix)
 }
 
 // Info returns the stream info the server sends for e at time now. A

@@ -31,6 +31,8 @@ type jetStream struct {
 	s *Server
 	b Backend
 
+	delays delays // requests a latency fault holds back
+
 	mu        sync.Mutex
 	consumers map[consumerKey]*pushConsumer // guarded by mu
 	stopped   bool                          // guarded by mu: the server closed
@@ -156,9 +158,10 @@ func (js *jetStream) enable(on bool) {
 	}
 }
 
-// stop ends every push consumer and waits for their goroutines; consumers
-// are refused from then on.
+// stop drops the delayed requests, ends every push consumer and waits for
+// their goroutines; consumers are refused from then on.
 func (js *jetStream) stop() {
+	js.stopDelays()
 	js.mu.Lock()
 	js.stopped = true
 	all := js.consumers
@@ -190,7 +193,8 @@ type apiPaged struct {
 // dispatch is the preamble every request shares, then the handler, then
 // the reply: the handler's value with its type and error filled in, or
 // nothing when the handler answered itself (direct gets) or the fault hook
-// chose silence.
+// chose silence. A request the fault hook delays is served later, off the
+// connection's read loop (see later).
 func (js *jetStream) dispatch(e *apiEntry, m *Msg) {
 	r := &request{m: m, api: e.api}
 	toks := strings.SplitN(strings.TrimPrefix(m.Subject, apiPrefix), ".", e.streamTok+2)
@@ -200,8 +204,21 @@ func (js *jetStream) dispatch(e *apiEntry, m *Msg) {
 			r.rest = toks[e.streamTok+1]
 		}
 	}
-	if err := js.b.Fault(Request{API: e.api, Stream: r.stream, Subject: r.rest, Header: m.Header}); err != nil {
-		js.faultReply(m.Reply, err, e.typ)
+	delay, err := js.b.Fault(Request{API: e.api, Stream: r.stream, Subject: r.rest, Header: m.Header})
+	if delay > 0 {
+		r.m = m.clone()
+		js.later(delay, func() { js.serve(e, r, err) })
+		return
+	}
+	js.serve(e, r, err)
+}
+
+// serve answers a request: with the injected fault's reply when fault is
+// not nil, or with the handler's.
+func (js *jetStream) serve(e *apiEntry, r *request, fault error) {
+	m := r.m
+	if fault != nil {
+		js.faultReply(m.Reply, fault, e.typ)
 		return
 	}
 	v, err := e.h(js, r)

@@ -339,7 +339,10 @@ func (c *pushConsumer) flush() {
 // with the payload's size added (server/consumer.go: convertToHeadersOnly).
 func headersOnly(hdr []byte, size int) []byte {
 	h := make([]byte, 0, len(hdr)+40)
-	if len(hdr) == 0 {
+	// A block too short to end in a blank line (a client's HPUB may store
+	// one) counts as none; the server would panic on it in
+	// bytes.Buffer.Truncate.
+	if len(hdr) <= 2 {
 		h = append(h, "NATS/1.0\r\n"...)
 	} else {
 		h = append(h, hdr[:len(hdr)-2]...)

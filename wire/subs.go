@@ -3,6 +3,7 @@ package wire
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -64,6 +65,26 @@ func validFilter(filter string) bool {
 		var tok string
 		tok, s, more = subject.Next(s)
 		if tok == "" || (tok == subject.Tail && more) {
+			return false
+		}
+	}
+	return true
+}
+
+// validSubject reports whether the server takes subj as a subject in a
+// config (server/sublist.go: IsValidSubject): no empty token, nothing after
+// a ">" token, no whitespace in a token longer than one byte.
+func validSubject(subj string) bool {
+	if subj == "" {
+		return false
+	}
+	for s, more := subj, true; more; {
+		var tok string
+		tok, s, more = subject.Next(s)
+		switch {
+		case tok == "", tok == subject.Tail && more:
+			return false
+		case len(tok) > 1 && strings.ContainsAny(tok, "\t\n\f\r "):
 			return false
 		}
 	}
