@@ -17,8 +17,10 @@ import (
 // appendPubAck appends a's JSON to b as encoding/json writes it.
 func appendPubAck(b []byte, a *jetstream.PubAck) []byte {
 	if !plainJSON(a.Stream) || !plainJSON(a.Domain) || !plainJSON(a.Value) {
-		// A string that needs escaping: let encoding/json escape it.
-		j, _ := json.Marshal(a)
+		// A string that needs escaping: let encoding/json escape it (a
+		// copy, so that only this case puts an ack on the heap).
+		cp := *a
+		j, _ := json.Marshal(&cp)
 		return append(b, j...)
 	}
 	b = append(b, `{"stream":"`...)
