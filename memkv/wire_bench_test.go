@@ -3,6 +3,7 @@ package memkv_test
 import (
 	"context"
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -92,6 +93,56 @@ func BenchmarkWireGet(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkWireFanOut measures one delivery to a watcher over the wire:
+// 100 watchers of the whole bucket on one connection, and a writer that
+// puts while they read; an op is one put seen by every watcher, reported
+// per delivery.
+func BenchmarkWireFanOut(b *testing.B) {
+	const watchers = 100
+	for _, sys := range []string{"jetsim", "server"} {
+		b.Run(sys, func(b *testing.B) {
+			kv := benchWireBucket(b, sys)
+			ctx := context.Background()
+			done := make(chan struct{}, watchers)
+			var last atomic.Uint64
+			for range watchers {
+				w, err := kv.WatchAll(ctx, jetstream.UpdatesOnly())
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { _ = w.Stop() })
+				go func() {
+					for e := range w.Updates() {
+						if e != nil && e.Revision() == last.Load() {
+							done <- struct{}{}
+						}
+					}
+				}()
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			var rev uint64
+			for range b.N {
+				var err error
+				if rev, err = kv.Put(ctx, "k", benchValue); err != nil {
+					b.Fatal(err)
+				}
+			}
+			// One more put, whose revision the watchers know beforehand:
+			// the stream's next sequence.
+			last.Store(rev + 1)
+			if _, err := kv.Put(ctx, "k", benchValue); err != nil {
+				b.Fatal(err)
+			}
+			for range watchers {
+				<-done
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*watchers), "ns/delivery")
 		})
 	}
 }

@@ -96,17 +96,13 @@ func (js *jetStream) directGet(r *request) (any, error) {
 		js.status(reply, "404 Message Not Found")
 		return nil, nil
 	}
-	hdr := m.Header
-	if len(hdr) == 0 {
-		hdr = []byte("NATS/1.0\r\n\r\n")
-	} else {
-		hdr = clone(hdr)
-	}
-	hdr = appendHeader(hdr, "Nats-Stream", e.Config.Name)
-	hdr = appendHeader(hdr, "Nats-Subject", m.Subject)
-	hdr = appendHeader(hdr, "Nats-Sequence", strconv.FormatUint(m.Seq, 10))
-	hdr = appendHeader(hdr, "Nats-Time-Stamp", m.Time.UTC().Format(time.RFC3339Nano))
-	js.s.publish(&Msg{Subject: reply, Header: hdr, Data: clone(m.Data)})
+	// The stored bytes are shared and immutable, and publish copies
+	// them into the receiver's outbound buffer: the header is built in a
+	// pooled buffer and the data goes out as stored.
+	bp := replyBufs.Get().(*[]byte)
+	*bp = appendDirectHeader((*bp)[:0], m.Header, e.Config.Name, &m)
+	js.s.publish(&Msg{Subject: reply, Header: *bp, Data: m.Data})
+	replyBufs.Put(bp)
 	return nil, nil
 }
 
@@ -151,20 +147,27 @@ func (js *jetStream) msgGet(r *request) (any, error) {
 	return &msgGetResponse{Message: &storedMsg{Subject: m.Subject, Sequence: m.Seq, Header: clone(m.Header), Data: clone(m.Data), Time: m.Time.UTC()}}, nil
 }
 
-// appendHeader adds "key: val" at the end of a wire-form header block, as
-// the server's genHeader does (server/client.go): a block too short to end
-// in a blank line, as a client's HPUB may store, is replaced by the bare
-// "NATS/1.0" line.
-func appendHeader(hdr []byte, key, val string) []byte {
-	if len(hdr) > 2 {
-		hdr = hdr[:len(hdr)-2] // drop the blank line that ends the block
+// appendDirectHeader appends the header of a direct get's reply to b: the
+// stored header (or an empty "NATS/1.0" block) with Nats-Stream,
+// Nats-Subject, Nats-Sequence and Nats-Time-Stamp added at its end, as the
+// server's genHeader adds them (server/stream.go: getDirectRequest;
+// server/client.go: genHeader): a block too short to end in a blank line,
+// as a client's HPUB may store, is replaced by the bare "NATS/1.0" line.
+func appendDirectHeader(b, hdr []byte, streamName string, m *stream.Msg) []byte {
+	if len(hdr) <= 2 {
+		b = append(b, "NATS/1.0\r\n"...)
 	} else {
-		hdr = append(hdr[:0], "NATS/1.0\r\n"...)
+		b = append(b, hdr[:len(hdr)-2]...) // without the blank line that ends the block
 	}
-	hdr = append(hdr, key...)
-	hdr = append(hdr, ": "...)
-	hdr = append(hdr, val...)
-	return append(hdr, "\r\n\r\n"...)
+	b = append(b, "Nats-Stream: "...)
+	b = append(b, streamName...)
+	b = append(b, "\r\nNats-Subject: "...)
+	b = append(b, m.Subject...)
+	b = append(b, "\r\nNats-Sequence: "...)
+	b = strconv.AppendUint(b, m.Seq, 10)
+	b = append(b, "\r\nNats-Time-Stamp: "...)
+	b = m.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+	return append(b, "\r\n\r\n"...)
 }
 
 func clone(b []byte) []byte {

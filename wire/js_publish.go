@@ -39,7 +39,9 @@ func (js *jetStream) capture(m *Msg) bool {
 	}
 	delay, err := js.b.Fault(Request{API: "PUB", Stream: e.Config.Name, Subject: m.Subject, Header: m.Header})
 	if delay > 0 {
-		m = m.clone()
+		// Copies for the closure, so that only a delayed message puts
+		// them on the heap.
+		e, m := e, m.clone()
 		js.later(delay, func() {
 			// The stream may have gone meanwhile: then nothing took the
 			// message, and a requester hears so as it would at once.
@@ -79,7 +81,7 @@ func (js *jetStream) store(e StreamEntry, m *Msg, fault error) bool {
 	case err != nil:
 		js.reply(m.Reply, nil, &pubAckError{Error: apiErrorOf(err), Stream: name})
 	default:
-		js.reply(m.Reply, nil, &jetstream.PubAck{Stream: name, Sequence: ack.Seq, Duplicate: ack.Duplicate})
+		js.pubAck(m.Reply, &jetstream.PubAck{Stream: name, Sequence: ack.Seq, Duplicate: ack.Duplicate})
 	}
 	return true
 }

@@ -79,6 +79,7 @@ type pushConsumer struct {
 	hb     stream.Timer
 	poll   stream.Timer // pending look for interest, nil for none
 	buf    []stream.Delivery
+	out    []Msg // deliveries made and not yet routed (see flush)
 }
 
 func newPushConsumer(js *jetStream, key consumerKey, st *stream.Stream, sc *stream.Consumer, cfg nats.ConsumerConfig, filters []string, start uint64, created time.Time) *pushConsumer {
@@ -248,6 +249,7 @@ func (c *pushConsumer) deliverLocked() {
 		for i := range batch {
 			c.send(&batch[i])
 		}
+		c.flush()
 		clear(batch)
 		c.buf = batch[:0]
 		if armed || len(batch) == 0 {
@@ -296,7 +298,7 @@ func (c *pushConsumer) repoll() {
 	c.kick()
 }
 
-// send delivers one message with its ack reply:
+// send makes one delivery, with its ack reply, for flush to route:
 // $JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<unix nanos>.<pending>.
 func (c *pushConsumer) send(d *stream.Delivery) {
 	m := d.Msg()
@@ -317,7 +319,7 @@ func (c *pushConsumer) send(d *stream.Delivery) {
 	if c.cfg.HeadersOnly {
 		hdr, data = headersOnly(hdr, len(data)), nil
 	}
-	c.js.s.publish(&Msg{Subject: m.Subject, Reply: reply, Header: hdr, Data: data, Deliver: c.deliver})
+	c.out = append(c.out, Msg{Subject: m.Subject, Reply: reply, Header: hdr, Data: data, Deliver: c.deliver})
 	c.sent = true
 	c.last = c.js.now()
 	if c.maxpb == 0 {
@@ -329,10 +331,21 @@ func (c *pushConsumer) send(d *stream.Delivery) {
 	case c.fcid == "" && c.pbytes > c.maxpb/2:
 		c.fcid = c.fcPre + fcToken()
 		c.fcsz = c.pbytes
+		c.flush() // the request follows the message that crossed the half
 		c.js.s.publish(&Msg{Subject: c.deliver, Reply: c.fcid, Header: []byte("NATS/1.0 100 FlowControl Request\r\n\r\n"), Deliver: c.deliver})
 	case c.fcid != "" && c.pbytes-c.fcsz >= c.maxpb:
 		c.fcsz += sz
 	}
+}
+
+// flush routes the deliveries send made, in one go: one match of the
+// deliver subject and one append to its subscriber for the batch, rather
+// than one each per message. Their bytes are the stored message's, which
+// stay valid until the batch is cleared. c.mu is held.
+func (c *pushConsumer) flush() {
+	c.js.s.publishDeliveries(c.deliver, c.out)
+	clear(c.out)
+	c.out = c.out[:0]
 }
 
 // headersOnly is the header of a headers-only delivery: the stored one

@@ -199,6 +199,38 @@ func (s *Server) publish(m *Msg) bool {
 	return ok
 }
 
+// publishDeliveries routes a push consumer's messages, in order, each as
+// publish would. When one plain client subscription without a max is all
+// that matches their deliver subject (an ordered consumer's inbox), they
+// go to it in one append, with one match instead of one per message; any
+// other interest gets them one by one, so that a client subscribed several
+// ways gets each message's copies together, as nats-server sends them.
+func (s *Server) publishDeliveries(deliver string, ms []Msg) {
+	if len(ms) == 0 {
+		return
+	}
+	bufs := matchPool.Get().(*matchBufs)
+	plain, queued := s.subs.match(deliver, bufs.plain[:0], bufs.queued[:0])
+	one := len(plain) == 1 && len(queued) == 0 && plain[0].c != nil && plain[0].max.Load() == 0
+	var sb *sub
+	if one {
+		sb = plain[0]
+	}
+	clear(plain)
+	clear(queued)
+	bufs.plain, bufs.queued = plain[:0], queued[:0]
+	switch {
+	case one && !sb.closed.Load():
+		sb.nm.Add(int64(len(ms)))
+		sb.c.sendMsgs(sb.sid, ms)
+	case !one:
+		for i := range ms {
+			s.route(&ms[i], nil, bufs)
+		}
+	}
+	matchPool.Put(bufs)
+}
+
 // route delivers m, published by the client from (nil for the server
 // itself), to the stream that captures it and to every matching
 // subscription: all plain ones and one member of each queue group, picked
