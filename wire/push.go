@@ -129,7 +129,7 @@ func (c *pushConsumer) run() {
 		if c.sc != nil {
 			ready = c.sc.Ready()
 		}
-		c.mu.Unlock()
+		c.unlock()
 		select {
 		case <-ready:
 			c.kick()
@@ -193,7 +193,7 @@ func (c *pushConsumer) heartbeatLocked() {
 	c.js.s.publish(&Msg{Subject: c.deliver, Header: []byte(hdr + "\r\n"), Deliver: c.deliver})
 }
 
-// kick delivers what is ready, or leaves it to whoever is delivering now.
+// kick delivers what is ready, or leaves it to whoever holds c.mu now.
 func (c *pushConsumer) kick() {
 	c.want.Store(true)
 	for c.want.Load() {
@@ -208,6 +208,19 @@ func (c *pushConsumer) kick() {
 			c.js.remove(c)
 			return
 		}
+	}
+}
+
+// unlock releases c.mu for a holder that does not deliver: the
+// consumer's goroutine, an info request. A kick that found c.mu held left
+// its note in want and returned, so the holder must take it up: a writer's
+// kick is the only notice of its message (the stream.Consumer was disarmed
+// for it and Ready is not signalled), and a plain Unlock would leave the
+// message undelivered until the next heartbeat tick, 5 s for a KV watcher.
+func (c *pushConsumer) unlock() {
+	c.mu.Unlock()
+	if c.want.Load() {
+		c.kick()
 	}
 }
 
@@ -378,7 +391,7 @@ func (js *jetStream) flowControlReply(m *Msg) {
 	}
 	c.mu.Lock()
 	if m.Subject != c.fcid {
-		c.mu.Unlock()
+		c.unlock()
 		return
 	}
 	c.maxpb = min(c.maxpb*2, fcLimit)
@@ -411,7 +424,7 @@ func (c *pushConsumer) stop() {
 func (c *pushConsumer) pending() uint64 {
 	c.mu.Lock()
 	from := c.sseq + 1
-	c.mu.Unlock()
+	c.unlock()
 	filters := c.cfg.FilterSubjects
 	if c.cfg.FilterSubject != "" {
 		filters = []string{c.cfg.FilterSubject}
@@ -435,7 +448,7 @@ func (c *pushConsumer) info(pending uint64, now time.Time) *consumerInfoResponse
 		last := c.last.UTC()
 		delivered.Last = &last
 	}
-	c.mu.Unlock()
+	c.unlock()
 	created, ts := c.created, now.UTC()
 	return &consumerInfoResponse{
 		Stream: c.key.stream, Name: c.key.name, Created: &created, Config: consumerConfigOf(&c.cfg),
