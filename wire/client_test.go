@@ -142,15 +142,18 @@ var clientCases = []struct {
 		nc := connect(t, p, verbose)
 		s := must(nc.SubscribeSync("v.*"))
 		require.NoError(t, nc.Publish("v.1", []byte("a")))
+		// The subscription must be in place before another connection
+		// publishes to it.
+		require.NoError(t, nc.Flush())
 		// The server answers a wildcard publish with -ERR 'Invalid Publish
 		// Subject' and still routes it; nats.go closes on that error.
 		wild := connect(t, p, verbose, nats.NoReconnect())
 		require.NoError(t, wild.Publish("v.*", []byte("b")))
 		flushErr := wild.Flush()
 		_, err := nc.Request("w.nobody", nil, 5*time.Second)
-		// nats-server routes "b" on the publisher's read loop after it has
-		// queued the -ERR, so the request's 503 may overtake it: wait for
-		// both messages rather than for 50 ms of quiet.
+		// Wait for both messages rather than for 50 ms of quiet: nats-server
+		// routes "b" on the publisher's read loop after it has queued the
+		// -ERR, so the request's 503 may overtake it.
 		return []any{drainAtLeast(t, s, 2), fmt.Sprint(flushErr), fmt.Sprint(wild.LastError()), wild.IsClosed(), errors.Is(err, nats.ErrNoResponders)}
 	}},
 	{"server info", func(t *testing.T, p provider) any {
