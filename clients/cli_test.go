@@ -39,6 +39,15 @@ func (c *cli) command(ctx context.Context, args ...string) *exec.Cmd {
 
 // run runs one command and returns a transcript: the command line, its output (stdout then
 // stderr) and its exit status, so that a failure compares as well as a success.
+// runAll runs each command in turn and returns their outputs, joined.
+func (c *cli) runAll(cmds [][]string) string {
+	var out strings.Builder
+	for _, args := range cmds {
+		out.WriteString(c.run(args...))
+	}
+	return out.String()
+}
+
 func (c *cli) run(args ...string) string {
 	c.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

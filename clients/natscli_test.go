@@ -9,8 +9,7 @@ import (
 func TestNatsCLI(t *testing.T) {
 	compare(t, func(t *testing.T, tg target) string {
 		c := newCLI(t, tg)
-		var out strings.Builder
-		for _, args := range [][]string{
+		return c.runAll([][]string{
 			{"kv", "ls"},
 			{"kv", "add", "b1", "--history", "5", "--storage", "memory", "--description", "first"},
 			{"kv", "add", "b1", "--history", "5", "--storage", "memory", "--description", "first"},
@@ -50,10 +49,7 @@ func TestNatsCLI(t *testing.T) {
 			{"kv", "get", "b2", "k"},
 			{"kv", "info", "b2"},
 			{"kv", "ls", "-n"},
-		} {
-			out.WriteString(c.run(args...))
-		}
-		return out.String()
+		})
 	})
 }
 
@@ -62,8 +58,7 @@ func TestNatsCLI(t *testing.T) {
 func TestNatsCLIManage(t *testing.T) {
 	compare(t, func(t *testing.T, tg target) string {
 		c := newCLI(t, tg)
-		var out strings.Builder
-		for _, args := range [][]string{
+		return c.runAll([][]string{
 			{"kv", "add", "m", "--history", "5", "--storage", "memory"},
 			{"kv", "put", "m", "k", "1"},
 			{"kv", "put", "m", "k", "2"},
@@ -88,10 +83,7 @@ func TestNatsCLIManage(t *testing.T) {
 			{"kv", "ls", "-v", "t"},
 			{"kv", "ls", "-v", "--display-value", "m"},
 			{"kv", "info", "t"},
-		} {
-			out.WriteString(c.run(args...))
-		}
-		return out.String()
+		})
 	})
 }
 
@@ -100,16 +92,14 @@ func TestNatsCLIWatch(t *testing.T) {
 	compare(t, func(t *testing.T, tg target) string {
 		c := newCLI(t, tg)
 		var out strings.Builder
-		for _, args := range [][]string{
+		out.WriteString(c.runAll([][]string{
 			{"kv", "add", "w", "--history", "3", "--storage", "memory"},
 			{"kv", "put", "w", "a", "1"},
 			{"kv", "put", "w", "a", "2"},
 			{"kv", "put", "w", "b.x", "3"},
 			{"kv", "put", "w", "c", "4"},
 			{"kv", "del", "w", "c", "-f"},
-		} {
-			out.WriteString(c.run(args...))
-		}
+		}))
 		out.WriteString(c.watch(3, 5, func() {
 			out.WriteString(c.run("kv", "put", "w", "a", "live"))
 			out.WriteString(c.run("kv", "purge", "w", "b.x", "-f"))
