@@ -97,7 +97,7 @@ func (b *Bucket) WatchFiltered(ctx context.Context, keys []string, opts ...jetst
 	if err != nil {
 		return nil, watchError(err)
 	}
-	rec := &watchRec{bucket: b.name, st: st, keys: patterns, w: w, ctx: ctxOrBackground(ctx)}
+	rec := &watchRec{bucket: b.name, st: st, keys: patterns, w: w, ctx: ctx} // not nil: faultPatterns panics on a nil ctx, as the client does
 	b.m.register(rec)
 	return &keyWatcher{w: w, m: b.m, rec: rec}, nil
 }
